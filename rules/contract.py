@@ -1,0 +1,68 @@
+"""The plain values a contract is handed to the rules as: terms, bonds and performance events.
+
+Rates are Decimal fractions of the contract amount (``Decimal("0.1")`` is 10%); money is Decimal yuan.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from rules.vocabulary import (
+    BondForm,
+    BondKind,
+    Category,
+    DayType,
+    EventKind,
+    PaymentKind,
+    PurchaserType,
+    Size,
+    Trigger,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentTerm:
+    kind: PaymentKind
+    rate: Decimal
+    trigger: Trigger
+    days: int
+    day_type: DayType = DayType.CALENDAR
+    # 尾款/质保金 held until the warranty ends: how many months it is held
+    held_months: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BondTerm:
+    kind: BondKind
+    rate: Decimal
+    forms: frozenset[BondForm]
+    return_days: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    kind: EventKind
+    on: date
+    amount: Decimal | None = None
+    ref: str | None = None  # which term or bond it settles, where the source says
+
+
+@dataclass(frozen=True, slots=True)
+class ContractFacts:
+    """Everything the term, payment and audit rules need to know about one contract."""
+
+    category: Category
+    amount: Decimal
+    purchaser_type: PurchaserType
+    supplier_size: Size | None
+    signed_on: date | None
+    jurisdiction: str
+    announced_on: date | None = None
+    sme_reserved: bool = False
+    payment_terms: tuple[PaymentTerm, ...] = ()
+    bonds: tuple[BondTerm, ...] = ()
+    acceptance_period_days: int | None = None
+    warranty_months: int | None = None
+    settlement_tied_to_audit: bool = False
+    events: tuple[Event, ...] = field(default=())
+    currency: str = "CNY"
