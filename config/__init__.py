@@ -1,0 +1,1 @@
+"""Data, not code: default settings, policy packs and clause templates."""

@@ -1,0 +1,47 @@
+"""The one place that reads the environment: a frozen ``Settings`` built by ``from_env``."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SQLITE_PATH = Path("var") / "smeproc.sqlite3"
+POLICY_DIR = Path(__file__).resolve().parent / "policies"
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything the service can be told from outside; tests build it directly."""
+
+    database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    policy_dir: Path = POLICY_DIR
+    max_body_bytes: int = 1_048_576
+    max_upload_bytes: int = 20 * 1_048_576
+    default_page_size: int = 50
+    max_page_size: int = 200
+    db_pool_size: int = 5
+    sql_echo: bool = False
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "Settings":
+        """Every variable smeproc reads, in one place (all prefixed ``SMEPROC_``)."""
+        return cls(
+            database_url=environ.get("SMEPROC_DATABASE_URL") or cls.database_url,
+            policy_dir=Path(environ.get("SMEPROC_POLICY_DIR") or POLICY_DIR),
+            max_body_bytes=_int(environ, "SMEPROC_MAX_BODY_BYTES", cls.max_body_bytes),
+            max_upload_bytes=_int(environ, "SMEPROC_MAX_UPLOAD_BYTES", cls.max_upload_bytes),
+            default_page_size=_int(environ, "SMEPROC_DEFAULT_PAGE_SIZE", cls.default_page_size),
+            max_page_size=_int(environ, "SMEPROC_MAX_PAGE_SIZE", cls.max_page_size),
+            db_pool_size=_int(environ, "SMEPROC_DB_POOL_SIZE", cls.db_pool_size),
+            sql_echo=environ.get("SMEPROC_SQL_ECHO", "") in ("1", "true", "yes"),
+        )
