@@ -29,6 +29,9 @@ class PaymentTerm:
     day_type: DayType = DayType.CALENDAR
     # 尾款/质保金 held until the warranty ends: how many months it is held
     held_months: int | None = None
+    # False when the source names the trigger but not the days (OCDS milestones without dueDate):
+    # ``days`` is then meaningless and the statutory term applies
+    days_agreed: bool = True
 
 
 @dataclass(frozen=True, slots=True)
