@@ -1,7 +1,7 @@
 """The one place that reads the environment: a frozen ``Settings`` built by ``from_env``."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_SQLITE_PATH = Path("var") / "smeproc.sqlite3"
@@ -18,7 +18,7 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Settings:
     """Everything the service can be told from outside; tests build it directly."""
 
@@ -30,18 +30,20 @@ class Settings:
     max_page_size: int = 200
     db_pool_size: int = 5
     sql_echo: bool = False
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
         """Every variable smeproc reads, in one place (all prefixed ``SMEPROC_``)."""
+        defaults = cls()
         return cls(
-            database_url=environ.get("SMEPROC_DATABASE_URL") or cls.database_url,
+            database_url=environ.get("SMEPROC_DATABASE_URL") or defaults.database_url,
             policy_dir=Path(environ.get("SMEPROC_POLICY_DIR") or POLICY_DIR),
-            max_body_bytes=_int(environ, "SMEPROC_MAX_BODY_BYTES", cls.max_body_bytes),
-            max_upload_bytes=_int(environ, "SMEPROC_MAX_UPLOAD_BYTES", cls.max_upload_bytes),
-            default_page_size=_int(environ, "SMEPROC_DEFAULT_PAGE_SIZE", cls.default_page_size),
-            max_page_size=_int(environ, "SMEPROC_MAX_PAGE_SIZE", cls.max_page_size),
-            db_pool_size=_int(environ, "SMEPROC_DB_POOL_SIZE", cls.db_pool_size),
+            max_body_bytes=_int(environ, "SMEPROC_MAX_BODY_BYTES", defaults.max_body_bytes),
+            max_upload_bytes=_int(environ, "SMEPROC_MAX_UPLOAD_BYTES", defaults.max_upload_bytes),
+            default_page_size=_int(
+                environ, "SMEPROC_DEFAULT_PAGE_SIZE", defaults.default_page_size
+            ),
+            max_page_size=_int(environ, "SMEPROC_MAX_PAGE_SIZE", defaults.max_page_size),
+            db_pool_size=_int(environ, "SMEPROC_DB_POOL_SIZE", defaults.db_pool_size),
             sql_echo=environ.get("SMEPROC_SQL_ECHO", "") in ("1", "true", "yes"),
         )

@@ -1,0 +1,1 @@
+"""Alembic environment and revisions; the same revisions run on SQLite and PostgreSQL."""

@@ -1,0 +1,1 @@
+"""The domain: models, services and mappings around contracts and audits."""

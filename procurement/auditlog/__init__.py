@@ -1,0 +1,1 @@
+"""The hash-chained audit log: every state change appends one entry; an edit breaks the chain."""

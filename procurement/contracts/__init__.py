@@ -1,0 +1,1 @@
+"""Contracts, their terms as rows, and the append-only performance events."""

@@ -1,0 +1,125 @@
+"""Contract, consortium members, payment terms, bonds and performance events."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from procurement.organizations.models import Organization
+from procurement.orm import Base, Money, Percent, enum_column, utcnow
+from procurement.suppliers.models import Supplier
+from rules.vocabulary import (
+    BondKind,
+    Category,
+    ContractStatus,
+    DayType,
+    EventKind,
+    PaymentKind,
+    PurchaserType,
+    Trigger,
+)
+
+
+class Contract(Base):
+    __tablename__ = "contracts"
+    __table_args__ = (UniqueConstraint("owner_org_id", "external_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # the organization that sent it (a platform or the purchaser): external_ref is unique per owner
+    owner_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    purchaser_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("suppliers.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)  # the purchaser's, for scoping
+    external_ref: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(500), default="")
+    category: Mapped[Category] = mapped_column(enum_column(Category))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    purchaser_type: Mapped[PurchaserType] = mapped_column(enum_column(PurchaserType))
+    announced_on: Mapped[date | None]
+    signed_on: Mapped[date | None]
+    jurisdiction: Mapped[str] = mapped_column(String(16))  # a region code or a policy pack id
+    sme_reserved: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[ContractStatus] = mapped_column(
+        enum_column(ContractStatus), default=ContractStatus.DRAFT
+    )
+    acceptance_period_days: Mapped[int | None]
+    warranty_months: Mapped[int | None]
+    settlement_tied_to_audit: Mapped[bool] = mapped_column(default=False)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    purchaser: Mapped[Organization] = relationship(foreign_keys=[purchaser_id])
+    supplier: Mapped[Supplier | None] = relationship()
+    consortium: Mapped[list["ConsortiumMember"]] = relationship(
+        cascade="all, delete-orphan", order_by="ConsortiumMember.id", lazy="selectin"
+    )
+    payment_terms: Mapped[list["PaymentTermRow"]] = relationship(
+        cascade="all, delete-orphan", order_by="PaymentTermRow.position", lazy="selectin"
+    )
+    bonds: Mapped[list["BondRow"]] = relationship(
+        cascade="all, delete-orphan", order_by="BondRow.position", lazy="selectin"
+    )
+
+
+class ConsortiumMember(Base):
+    __tablename__ = "consortium_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
+    )
+    supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"))
+    share_percent: Mapped[Decimal] = mapped_column(Percent)
+
+
+class PaymentTermRow(Base):
+    __tablename__ = "payment_terms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    kind: Mapped[PaymentKind] = mapped_column(enum_column(PaymentKind))
+    percent: Mapped[Decimal] = mapped_column(Percent)
+    trigger: Mapped[Trigger] = mapped_column(enum_column(Trigger))
+    days: Mapped[int]
+    day_type: Mapped[DayType] = mapped_column(enum_column(DayType), default=DayType.CALENDAR)
+    held_months: Mapped[int | None]
+
+
+class BondRow(Base):
+    __tablename__ = "bonds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    kind: Mapped[BondKind] = mapped_column(enum_column(BondKind))
+    percent: Mapped[Decimal] = mapped_column(Percent)
+    forms: Mapped[list[str]] = mapped_column(JSON)  # BondForm values the buyer accepts
+    return_days: Mapped[int | None]
+
+
+class ContractEvent(Base):
+    """Append-only: a performance event is never updated or deleted, only added."""
+
+    __tablename__ = "contract_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(
+        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[EventKind] = mapped_column(enum_column(EventKind))
+    occurred_on: Mapped[date]
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    ref: Mapped[str | None] = mapped_column(String(100))  # the term or bond it settles
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    recorded_by_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,1 @@
+"""Organizations (purchasers, finance departments, platforms) and the API keys that act for them."""

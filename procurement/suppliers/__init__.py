@@ -1,0 +1,1 @@
+"""Suppliers: identity, the figures that decide their size, and their SME declaration."""
