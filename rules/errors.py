@@ -71,8 +71,7 @@ class ParameterNotInForce(PolicyNotInForce):
         RulesError.__init__(
             self,
             f"政策包 {pack_id} 的参数 {name} 在 {on.isoformat()} 未生效（有效期：{spans}）",
-            f"parameter {name} of pack {pack_id} is not in force on {on.isoformat()} "
-            f"(in force: {spans})",
+            f"parameter {name} of pack {pack_id} is not in force on {on.isoformat()} (in force: {spans})",
             field=name,
         )
         self.jurisdiction = pack_id

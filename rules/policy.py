@@ -276,10 +276,7 @@ class PolicyBook:
         return self._packs[pack_id]
 
     def coverage(self) -> dict[str, str]:
-        return {
-            p.info.id: ", ".join(str(period) for period in p.info.periods)
-            for p in self._packs.values()
-        }
+        return {p.info.id: ", ".join(str(period) for period in p.info.periods) for p in self._packs.values()}
 
     def at(self, jurisdiction: str, on: date) -> PolicySnapshot:
         key = (jurisdiction, on)
@@ -423,14 +420,10 @@ _TOP_REQUIRED = ("id", "title", "in_force", "documents", "parameters")
 _TOP_OPTIONAL = ("extends", "regions", "size_table")
 
 
-def _check_value(
-    check: _Checker, key: str, unit: str, value: Any, choices: tuple[str, ...]
-) -> Value:
+def _check_value(check: _Checker, key: str, unit: str, value: Any, choices: tuple[str, ...]) -> Value:
     if unit == "rate":
         if isinstance(value, bool) or not isinstance(value, int | Decimal):
-            raise check.fail(
-                key, "比例应为小数（如 0.1 表示 10%）", "a rate must be a decimal fraction"
-            )
+            raise check.fail(key, "比例应为小数（如 0.1 表示 10%）", "a rate must be a decimal fraction")
         rate = Decimal(value)
         if not Decimal(0) <= rate <= Decimal(1):
             raise check.fail(
@@ -499,9 +492,7 @@ def _parameter(
     )
     unit = m["unit"]
     if unit not in UNITS:
-        raise check.fail(
-            f"{key}.unit", f"未知单位，应为 {', '.join(UNITS)}", f"unknown unit {unit}"
-        )
+        raise check.fail(f"{key}.unit", f"未知单位，应为 {', '.join(UNITS)}", f"unknown unit {unit}")
     if parent is not None and parent.unit != unit:
         raise check.fail(
             f"{key}.unit",
@@ -542,9 +533,7 @@ def _parameter(
                 f"dates are not sorted ({start} is not after {entries[-1].effective_from})",
             )
         value = (
-            None
-            if e["value"] is None
-            else _check_value(check, f"{vkey}.value", unit, e["value"], choices)
+            None if e["value"] is None else _check_value(check, f"{vkey}.value", unit, e["value"], choices)
         )
         confidence = e["confidence"]
         if confidence not in CONFIDENCE:
@@ -585,16 +574,12 @@ def _size_tables(
         rows = {}
         for industry in Industry:
             ikey = f"{key}.industries.{industry.value}"
-            row = check.mapping(
-                industries[industry.value], ikey, required=("sme_ceiling", "medium", "small")
-            )
+            row = check.mapping(industries[industry.value], ikey, required=("sme_ceiling", "medium", "small"))
             ceiling = _measures(check, row["sme_ceiling"], f"{ikey}.sme_ceiling")
             medium = _measures(check, row["medium"], f"{ikey}.medium")
             small = _measures(check, row["small"], f"{ikey}.small")
             if set(medium) != set(small):
-                raise check.fail(
-                    ikey, "中型与小型的指标不一致", "medium and small use different measures"
-                )
+                raise check.fail(ikey, "中型与小型的指标不一致", "medium and small use different measures")
             for measure, floor in small.items():
                 if medium[measure] < floor:
                     raise check.fail(
@@ -657,9 +642,7 @@ def _build(raw: _Raw, parent: PolicyPack | None, parent_docs: dict[str, Any]) ->
     ):
         raise check.fail("regions", "应为行政区划代码前缀列表", "must be a list of region prefixes")
     parameters: dict[str, Parameter] = dict(parent.parameters) if parent else {}
-    params_raw = check.mapping(
-        data["parameters"], "parameters", optional=tuple(data["parameters"] or {})
-    )
+    params_raw = check.mapping(data["parameters"], "parameters", optional=tuple(data["parameters"] or {}))
     for name, spec in params_raw.items():
         parameters[str(name)] = _parameter(
             check,
@@ -674,9 +657,7 @@ def _build(raw: _Raw, parent: PolicyPack | None, parent_docs: dict[str, Any]) ->
     elif parent is not None:
         size_tables = parent.size_tables
     else:
-        raise check.fail(
-            "size_table", "国家政策包必须包含划型标准", "the root pack needs a size_table"
-        )
+        raise check.fail("size_table", "国家政策包必须包含划型标准", "the root pack needs a size_table")
     digest = (
         raw.digest
         if parent is None
