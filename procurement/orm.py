@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData, Numeric
+from sqlalchemy import JSON, DateTime, Dialect, Enum, MetaData, Numeric
+from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -17,10 +18,27 @@ NAMING_CONVENTION = {
 }
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC timestamps on both databases (SQLite hands back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {
-        datetime: DateTime(timezone=True),
+        datetime: UTCDateTime(),
         Decimal: Numeric(18, 2),
     }
 
@@ -48,3 +66,24 @@ def utcnow() -> datetime:
 
 def as_dict(obj: Any, columns: tuple[str, ...]) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in columns}
+
+
+class EnumList(TypeDecorator[list[Any]]):
+    """A JSON list of enum values, read back as enum members (e.g. the accepted bond forms)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, enum_class: type[enum.Enum]) -> None:
+        super().__init__()
+        self.enum_class = enum_class
+
+    def process_bind_param(self, value: list[Any] | None, dialect: Dialect) -> list[Any] | None:
+        if value is None:
+            return None
+        return sorted(self.enum_class(v).value for v in value)
+
+    def process_result_value(self, value: list[Any] | None, dialect: Dialect) -> list[Any] | None:
+        if value is None:
+            return None
+        return [self.enum_class(v) for v in value]

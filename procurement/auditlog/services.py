@@ -3,6 +3,7 @@
 import hashlib
 import json
 from collections.abc import Callable, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -98,29 +99,13 @@ class ChainBreak:
 def verify(session: Session, *, batch_size: int = 5000) -> tuple[int, ChainBreak | None]:
     """Walk the chain in order: (entries checked, the first break or None)."""
     expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
-    rows = session.execute(
-        select(AuditLogEntry).order_by(AuditLogEntry.seq).execution_options(yield_per=batch_size)
-    ).scalars()
-    for entry in rows:
-        if entry.seq != expected_seq:
-            return checked, ChainBreak(
-                expected_seq,
-                f"第{expected_seq}条记录缺失（已被删除）",
-                f"entry {expected_seq} is missing (deleted)",
-            )
-        if entry.prev_hash != prev_hash:
-            return checked, ChainBreak(
-                entry.seq,
-                f"第{entry.seq}条记录的前序哈希不符",
-                f"entry {entry.seq} does not link to the one before",
-            )
-        if entry_hash(entry) != entry.hash:
-            return checked, ChainBreak(
-                entry.seq,
-                f"第{entry.seq}条记录内容已被改动",
-                f"entry {entry.seq} was edited after it was written",
-            )
-        prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
+    query = select(AuditLogEntry).order_by(AuditLogEntry.seq).execution_options(yield_per=batch_size)
+    with closing(session.execute(query)) as result:  # a server-side cursor on PostgreSQL: close it early
+        for entry in result.scalars():
+            broken = _check_link(entry, expected_seq, prev_hash)
+            if broken is not None:
+                return checked, broken
+            prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
     head = session.get(AuditLogHead, HEAD_ID)
     last_seq = expected_seq - 1
     if head is not None and (head.seq != last_seq or head.hash != prev_hash):
@@ -130,3 +115,25 @@ def verify(session: Session, *, batch_size: int = 5000) -> tuple[int, ChainBreak
             f"entries from {last_seq + 1} on are missing",
         )
     return checked, None
+
+
+def _check_link(entry: AuditLogEntry, expected_seq: int, prev_hash: str) -> ChainBreak | None:
+    if entry.seq != expected_seq:
+        return ChainBreak(
+            expected_seq,
+            f"第{expected_seq}条记录缺失（已被删除）",
+            f"entry {expected_seq} is missing (deleted)",
+        )
+    if entry.prev_hash != prev_hash:
+        return ChainBreak(
+            entry.seq,
+            f"第{entry.seq}条记录的前序哈希不符",
+            f"entry {entry.seq} does not link to the one before",
+        )
+    if entry_hash(entry) != entry.hash:
+        return ChainBreak(
+            entry.seq,
+            f"第{entry.seq}条记录内容已被改动",
+            f"entry {entry.seq} was edited after it was written",
+        )
+    return None

@@ -3,13 +3,14 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.organizations.models import Organization
-from procurement.orm import Base, Money, Percent, enum_column, utcnow
+from procurement.orm import Base, EnumList, Money, Percent, enum_column, utcnow
 from procurement.suppliers.models import Supplier
 from rules.vocabulary import (
+    BondForm,
     BondKind,
     Category,
     ContractStatus,
@@ -41,9 +42,7 @@ class Contract(Base):
     signed_on: Mapped[date | None]
     jurisdiction: Mapped[str] = mapped_column(String(16))  # a region code or a policy pack id
     sme_reserved: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[ContractStatus] = mapped_column(
-        enum_column(ContractStatus), default=ContractStatus.DRAFT
-    )
+    status: Mapped[ContractStatus] = mapped_column(enum_column(ContractStatus), default=ContractStatus.DRAFT)
     acceptance_period_days: Mapped[int | None]
     warranty_months: Mapped[int | None]
     settlement_tied_to_audit: Mapped[bool] = mapped_column(default=False)
@@ -70,9 +69,7 @@ class ConsortiumMember(Base):
     __tablename__ = "consortium_members"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contract_id: Mapped[int] = mapped_column(
-        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
-    )
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"))
     share_percent: Mapped[Decimal] = mapped_column(Percent)
 
@@ -81,9 +78,7 @@ class PaymentTermRow(Base):
     __tablename__ = "payment_terms"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contract_id: Mapped[int] = mapped_column(
-        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
-    )
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
     position: Mapped[int]
     kind: Mapped[PaymentKind] = mapped_column(enum_column(PaymentKind))
     percent: Mapped[Decimal] = mapped_column(Percent)
@@ -97,13 +92,11 @@ class BondRow(Base):
     __tablename__ = "bonds"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contract_id: Mapped[int] = mapped_column(
-        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
-    )
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
     position: Mapped[int]
     kind: Mapped[BondKind] = mapped_column(enum_column(BondKind))
     percent: Mapped[Decimal] = mapped_column(Percent)
-    forms: Mapped[list[str]] = mapped_column(JSON)  # BondForm values the buyer accepts
+    forms: Mapped[list[BondForm]] = mapped_column(EnumList(BondForm))  # forms the buyer accepts
     return_days: Mapped[int | None]
 
 
@@ -113,9 +106,7 @@ class ContractEvent(Base):
     __tablename__ = "contract_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    contract_id: Mapped[int] = mapped_column(
-        ForeignKey("contracts.id", ondelete="CASCADE"), index=True
-    )
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
     kind: Mapped[EventKind] = mapped_column(enum_column(EventKind))
     occurred_on: Mapped[date]
     amount: Mapped[Decimal | None] = mapped_column(Money)

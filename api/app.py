@@ -1,0 +1,79 @@
+"""``create_app(settings)`` builds the whole Falcon application and injects what it needs."""
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+import falcon
+import falcon.media
+from sqlalchemy.orm import Session
+
+from api import errors
+from api.middleware import ActorCache, Authentication, BodyLimit, Idempotency, SessionManager
+from api.openapi import build_spec, service_version
+from api.resources.contracts import ContractEvents, Contracts
+from api.resources.health import Health
+from api.resources.openapi import OpenApiDocument
+from api.resources.suppliers import Suppliers
+from api.routes import ROUTES
+from config.settings import Settings
+from procurement.db import create_db_engine, create_session_factory, is_sqlite
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _json_handler() -> falcon.media.JSONHandler:
+    return falcon.media.JSONHandler(
+        dumps=partial(json.dumps, ensure_ascii=False, default=_json_default, separators=(",", ":")),
+        loads=json.loads,
+    )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    session_factory: Callable[[], Session] | None = None,
+    actor_cache: ActorCache | None = None,
+) -> falcon.App:
+    """The app; tests pass a session factory bound to their transaction instead of an engine."""
+    if session_factory is None:
+        engine = create_db_engine(
+            settings.database_url, echo=settings.sql_echo, pool_size=settings.db_pool_size
+        )
+        session_factory = create_session_factory(engine)
+    middleware: list[Any] = [
+        BodyLimit(settings),
+        SessionManager(session_factory, lock_writes_up_front=is_sqlite(settings.database_url)),
+        Authentication(actor_cache),
+        Idempotency(),
+    ]
+    app = falcon.App(media_type=falcon.MEDIA_JSON, middleware=middleware)
+    handler = _json_handler()
+    app.req_options.media_handlers[falcon.MEDIA_JSON] = handler
+    app.resp_options.media_handlers[falcon.MEDIA_JSON] = handler
+    app.resp_options.media_handlers["application/problem+json"] = handler
+    errors.register(app)
+
+    operations = [op for route in ROUTES for op in route.operations]
+    resources: dict[str, object] = {
+        "health": Health(service_version()),
+        "openapi": OpenApiDocument(build_spec(operations)),
+        "suppliers": Suppliers(),
+        "contracts": Contracts(),
+        "contract_events": ContractEvents(),
+    }
+    for route in ROUTES:
+        if route.suffix:
+            app.add_route(route.path, resources[route.resource], suffix=route.suffix)
+        else:
+            app.add_route(route.path, resources[route.resource])
+    return app

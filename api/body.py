@@ -1,0 +1,54 @@
+"""Reading a request body within its size limit, and loading JSON through a marshmallow schema."""
+
+import json
+from typing import Any
+
+import falcon
+from marshmallow import Schema
+
+DEFAULT_LIMIT_ATTR = "max_body_bytes"
+
+
+def body_limit(req: falcon.Request, resource: object) -> int:
+    """The resource's own limit (uploads) or the service's default."""
+    limit: int = getattr(resource, DEFAULT_LIMIT_ATTR, None) or req.context.settings.max_body_bytes
+    return limit
+
+
+def too_large(limit: int) -> falcon.HTTPContentTooLarge:
+    error = falcon.HTTPContentTooLarge(
+        title="Content too large", description=f"the request body is larger than {limit} bytes"
+    )
+    error.detail_zh = f"请求体超过{limit}字节的上限"  # type: ignore[attr-defined]
+    return error
+
+
+def raw_body(req: falcon.Request) -> bytes:
+    """The whole body, read once (chunked bodies too) and never past the limit."""
+    cached: bytes | None = getattr(req.context, "raw_body", None)
+    if cached is not None:
+        return cached
+    limit: int = req.context.body_limit
+    data = req.bounded_stream.read(limit + 1)
+    if len(data) > limit:
+        raise too_large(limit)
+    req.context.raw_body = data
+    return data
+
+
+def load_json(req: falcon.Request, schema: Schema, *, partial: bool = False) -> dict[str, Any]:
+    data = raw_body(req)
+    if req.content_type and not req.content_type.startswith("application/json"):
+        raise falcon.HTTPUnsupportedMediaType(description="send the body as application/json")
+    try:
+        document = json.loads(data or b"null")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise falcon.HTTPBadRequest(
+            title="Malformed JSON", description=f"the body is not JSON: {exc}"
+        ) from exc
+    if not isinstance(document, dict):
+        raise falcon.HTTPBadRequest(
+            title="Malformed JSON", description="the body must be a JSON object"
+        )
+    loaded: dict[str, Any] = schema.load(document, partial=partial)
+    return loaded

@@ -1,0 +1,195 @@
+"""Request pipeline: size limit, a DB session per request, API-key auth, idempotent POSTs.
+
+Nothing per request is stored on resources (they are shared between threads): all of it lives on
+``req.context``.
+"""
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import falcon
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.body import body_limit, raw_body, too_large
+from procurement.db import begin_write
+from procurement.errors import Conflict, IdempotencyKeyReused, NotAuthenticated
+from procurement.idempotency.models import IdempotencyRecord
+from procurement.organizations.services import authenticate
+from procurement.scope import Actor
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class BodyLimit:
+    def __init__(self, settings: Any) -> None:
+        self._settings = settings
+
+    def process_resource(
+        self, req: falcon.Request, resp: falcon.Response, resource: object, params: Any
+    ) -> None:
+        req.context.settings = self._settings
+        limit = body_limit(req, resource)
+        req.context.body_limit = limit
+        if req.content_length is not None and req.content_length > limit:
+            raise too_large(limit)
+
+
+class SessionManager:
+    """Commit when the request succeeded, else roll back; always close (falcon-sqla's way)."""
+
+    def __init__(
+        self, session_factory: Callable[[], Session], *, lock_writes_up_front: bool
+    ) -> None:
+        self._factory = session_factory
+        self._lock_writes = lock_writes_up_front
+
+    def process_resource(
+        self, req: falcon.Request, resp: falcon.Response, resource: object, params: Any
+    ) -> None:
+        if resource is None:
+            return
+        session = self._factory()
+        req.context.session = session
+        if (
+            self._lock_writes
+            and req.method not in READ_METHODS
+            and not getattr(resource, "read_only", False)
+        ):
+            begin_write(session)
+
+    def process_response(
+        self, req: falcon.Request, resp: falcon.Response, resource: object, req_succeeded: bool
+    ) -> None:
+        session: Session | None = getattr(req.context, "session", None)
+        if session is None:
+            return
+        try:
+            if req_succeeded and resp.status_code < 400:
+                session.commit()
+            else:
+                session.rollback()
+        finally:
+            session.close()
+
+
+class ActorCache:
+    """Verified keys for a few seconds, so a busy client does not cost one key lookup per request.
+
+    A revoked key stops working within ``ttl_seconds``.
+    """
+
+    def __init__(self, ttl_seconds: float = 10.0, max_entries: int = 10_000) -> None:
+        self._ttl = ttl_seconds
+        self._max = max_entries
+        self._entries: dict[str, tuple[float, Actor]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Actor | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key: str, actor: Actor) -> None:
+        with self._lock:
+            if len(self._entries) >= self._max:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic() + self._ttl, actor)
+
+
+class Authentication:
+    def __init__(self, cache: ActorCache | None = None) -> None:
+        self._cache = cache or ActorCache()
+
+    def process_resource(
+        self, req: falcon.Request, resp: falcon.Response, resource: object, params: Any
+    ) -> None:
+        if resource is None or not getattr(resource, "auth_required", True):
+            return
+        header = req.get_header("Authorization") or ""
+        scheme, _, presented = header.partition(" ")
+        if scheme.lower() != "bearer" or not presented.strip():
+            raise NotAuthenticated(
+                "缺少API密钥：请在 Authorization 头中提供 Bearer 密钥",
+                "missing API key: send Authorization: Bearer <key>",
+            )
+        presented = presented.strip()
+        digest = hashlib.sha256(presented.encode()).hexdigest()
+        actor = self._cache.get(digest)
+        if actor is None:
+            actor = authenticate(req.context.session, presented)
+            self._cache.put(digest, actor)
+        req.context.actor = actor
+
+
+class Idempotency:
+    """A POST with an ``Idempotency-Key`` replays its first successful response on retry.
+
+    The record is written in the request's own transaction: it exists exactly when the effect does.
+    """
+
+    HEADER = "Idempotency-Key"
+
+    def process_resource(
+        self, req: falcon.Request, resp: falcon.Response, resource: object, params: Any
+    ) -> None:
+        key = req.get_header(self.HEADER)
+        if req.method != "POST" or key is None or not getattr(resource, "idempotent", False):
+            return
+        if not 1 <= len(key) <= 200:
+            raise falcon.HTTPBadRequest(description="Idempotency-Key must be 1 to 200 characters")
+        actor: Actor = req.context.actor
+        fingerprint = hashlib.sha256(
+            b"\x1f".join([req.method.encode(), req.relative_uri.encode(), raw_body(req)])
+        ).hexdigest()
+        session: Session = req.context.session
+        stored = session.execute(
+            select(IdempotencyRecord).where(
+                IdempotencyRecord.api_key_id == actor.api_key_id, IdempotencyRecord.key == key
+            )
+        ).scalar_one_or_none()
+        if stored is None:
+            req.context.idempotency = (key, fingerprint)
+            return
+        if stored.fingerprint != fingerprint:
+            raise IdempotencyKeyReused(
+                {"Idempotency-Key": "该幂等键已用于另一个请求 / key used with another request"}
+            )
+        resp.status = stored.status_code
+        resp.text = stored.response_body
+        resp.content_type = falcon.MEDIA_JSON
+        resp.set_header("Idempotent-Replayed", "true")
+        resp.complete = True
+
+    def process_response(
+        self, req: falcon.Request, resp: falcon.Response, resource: object, req_succeeded: bool
+    ) -> None:
+        pending = getattr(req.context, "idempotency", None)
+        if pending is None or not req_succeeded or not 200 <= resp.status_code < 300:
+            return
+        session: Session = req.context.session
+        body = resp.text if resp.text is not None else json.dumps(resp.media, ensure_ascii=False)
+        session.add(
+            IdempotencyRecord(
+                api_key_id=req.context.actor.api_key_id,
+                key=pending[0],
+                fingerprint=pending[1],
+                status_code=resp.status_code,
+                response_body=body,
+            )
+        )
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            # a concurrent retry with the same key won the race; this one must not take effect
+            session.rollback()
+            raise Conflict(
+                "同一幂等键的请求正在处理，请稍后重试",
+                "a request with this Idempotency-Key is in progress; retry",
+            ) from exc

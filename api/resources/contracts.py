@@ -1,0 +1,101 @@
+"""/v1/contracts, /v1/contracts/{id} (ETag / If-Match) and /v1/contracts/{id}/events."""
+
+import falcon
+
+from api.body import load_json
+from api.resources.base import actor_of, load_query, page_body, page_limit, session_of
+from api.schemas.common import PageQuerySchema
+from api.schemas.contracts import (
+    ContractCreateSchema,
+    ContractFieldsSchema,
+    ContractListQuerySchema,
+    ContractSchema,
+)
+from api.schemas.events import EventCreateSchema, EventSchema
+from procurement.contracts import services
+from procurement.contracts.models import Contract
+from procurement.errors import StaleVersion
+
+CREATE = ContractCreateSchema()
+UPDATE = ContractFieldsSchema()
+OUT = ContractSchema()
+LIST_QUERY = ContractListQuerySchema()
+EVENT_IN = EventCreateSchema()
+EVENT_OUT = EventSchema()
+PAGE_QUERY = PageQuerySchema()
+
+
+def _etag(contract: Contract) -> str:
+    return f'"{contract.version}"'
+
+
+def _expected_version(req: falcon.Request) -> int | None:
+    """The version named by If-Match (``*`` or absent: no precondition)."""
+    tags = req.if_match
+    if not tags or tags == ["*"] or "*" in [str(t) for t in tags]:
+        return None
+    for tag in tags:
+        if str(tag).isdigit():
+            return int(str(tag))
+    raise StaleVersion(
+        "If-Match 与合同的任何版本都不符", "If-Match names no version of this contract"
+    )
+
+
+class Contracts:
+    idempotent = True
+
+    def on_post_collection(self, req: falcon.Request, resp: falcon.Response) -> None:
+        fields = load_json(req, CREATE)
+        contract = services.create_contract(session_of(req), actor_of(req), fields=fields)
+        resp.status = falcon.HTTP_201
+        resp.location = f"/v1/contracts/{contract.id}"
+        resp.etag = _etag(contract)
+        resp.media = OUT.dump(contract)
+
+    def on_get_collection(self, req: falcon.Request, resp: falcon.Response) -> None:
+        query = load_query(req, LIST_QUERY)
+        limit = page_limit(req, query)
+        after = query.pop("after", None)
+        page = services.list_contracts(
+            session_of(req), actor_of(req), after=after, limit=limit, **query
+        )
+        resp.media = page_body(req, page, OUT, limit)
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, contract_id: int) -> None:
+        contract = services.get_contract(session_of(req), actor_of(req), contract_id)
+        resp.etag = _etag(contract)
+        if req.if_none_match and _etag(contract) in [f'"{t}"' for t in req.if_none_match]:
+            resp.status = falcon.HTTP_304
+            return
+        resp.media = OUT.dump(contract)
+
+    def on_patch(self, req: falcon.Request, resp: falcon.Response, contract_id: int) -> None:
+        fields = load_json(req, UPDATE, partial=True)
+        contract = services.update_contract(
+            session_of(req),
+            actor_of(req),
+            contract_id,
+            fields=fields,
+            expected_version=_expected_version(req),
+        )
+        resp.etag = _etag(contract)
+        resp.media = OUT.dump(contract)
+
+
+class ContractEvents:
+    idempotent = True
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, contract_id: int) -> None:
+        fields = load_json(req, EVENT_IN)
+        event = services.add_event(session_of(req), actor_of(req), contract_id, fields=fields)
+        resp.status = falcon.HTTP_201
+        resp.media = EVENT_OUT.dump(event)
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, contract_id: int) -> None:
+        query = load_query(req, PAGE_QUERY)
+        limit = page_limit(req, query)
+        page = services.list_events(
+            session_of(req), actor_of(req), contract_id, after=query.get("after"), limit=limit
+        )
+        resp.media = page_body(req, page, EVENT_OUT, limit)

@@ -1,0 +1,128 @@
+"""Contract input and output: the contract, its payment terms, bonds and consortium."""
+
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from api.schemas.common import PageLinksSchema, StrictSchema, money, percent
+from rules.vocabulary import (
+    BondForm,
+    BondKind,
+    Category,
+    ContractStatus,
+    DayType,
+    PaymentKind,
+    PurchaserType,
+    Trigger,
+)
+
+HUNDRED = Decimal(100)
+
+
+class PaymentTermSchema(StrictSchema):
+    kind = fields.Enum(PaymentKind, by_value=True, required=True)
+    percent = percent(required=True)
+    trigger = fields.Enum(Trigger, by_value=True, required=True)
+    days = fields.Integer(required=True, validate=validate.Range(min=0, max=3650))
+    day_type = fields.Enum(DayType, by_value=True, load_default=DayType.CALENDAR)
+    held_months = fields.Integer(validate=validate.Range(min=0, max=120), allow_none=True)
+
+
+class BondSchema(StrictSchema):
+    kind = fields.Enum(BondKind, by_value=True, required=True)
+    percent = percent(required=True)
+    forms = fields.List(
+        fields.Enum(BondForm, by_value=True), required=True, validate=validate.Length(min=1)
+    )
+    return_days = fields.Integer(validate=validate.Range(min=0, max=3650), allow_none=True)
+
+
+class ConsortiumMemberSchema(StrictSchema):
+    supplier_id = fields.Integer(required=True)
+    share_percent = percent(required=True)
+
+
+class ContractFieldsSchema(StrictSchema):
+    """What a caller may send; required-ness is decided by the create schema."""
+
+    external_ref = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "the platform's own reference, unique per sending organization"},
+    )
+    purchaser_id = fields.Integer(metadata={"description": "required for platform and admin keys"})
+    supplier_id = fields.Integer(allow_none=True)
+    consortium = fields.List(fields.Nested(ConsortiumMemberSchema))
+    title = fields.String(validate=validate.Length(max=500))
+    category = fields.Enum(Category, by_value=True)
+    amount = money()
+    currency = fields.String(validate=validate.OneOf(["CNY"]))
+    purchaser_type = fields.Enum(PurchaserType, by_value=True)
+    announced_on = fields.Date(allow_none=True)
+    signed_on = fields.Date(allow_none=True)
+    jurisdiction = fields.String(
+        validate=validate.Regexp(r"^(\d{6}|cn(-\d{2})?)$"),
+        metadata={
+            "description": "region code (6 digits) or pack id; default the purchaser's region"
+        },
+    )
+    sme_reserved = fields.Boolean()
+    status = fields.Enum(ContractStatus, by_value=True)
+    acceptance_period_days = fields.Integer(
+        validate=validate.Range(min=0, max=3650), allow_none=True
+    )
+    warranty_months = fields.Integer(validate=validate.Range(min=0, max=240), allow_none=True)
+    settlement_tied_to_audit = fields.Boolean(
+        metadata={
+            "description": "payment waits for a final-accounts audit (以审计结果作为结算依据)"
+        }
+    )
+    payment_terms = fields.List(fields.Nested(PaymentTermSchema))
+    bonds = fields.List(fields.Nested(BondSchema))
+
+    @validates_schema
+    def _consistent(self, data: dict[str, Any], **_: Any) -> None:
+        announced, signed = data.get("announced_on"), data.get("signed_on")
+        if announced and signed and announced > signed:
+            raise ValidationError(
+                "签订日期早于公告日期 / signed_on is before announced_on", "signed_on"
+            )
+        terms = data.get("payment_terms") or []
+        if sum((t["percent"] for t in terms), Decimal(0)) > HUNDRED:
+            raise ValidationError(
+                "付款比例合计超过100% / payment percents add up to more than 100", "payment_terms"
+            )
+        members = data.get("consortium") or []
+        if sum((m["share_percent"] for m in members), Decimal(0)) > HUNDRED:
+            raise ValidationError(
+                "联合体份额合计超过100% / consortium shares exceed 100", "consortium"
+            )
+
+
+class ContractCreateSchema(ContractFieldsSchema):
+    external_ref = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    category = fields.Enum(Category, by_value=True, required=True)
+    amount = money(required=True)
+    purchaser_type = fields.Enum(PurchaserType, by_value=True, required=True)
+
+
+class ContractSchema(ContractCreateSchema):
+    id = fields.Integer(dump_only=True)
+    purchaser_id = fields.Integer(dump_only=True)
+    owner_org_id = fields.Integer(dump_only=True)
+    region_code = fields.String(dump_only=True)
+    version = fields.Integer(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class ContractPageSchema(PageLinksSchema):
+    items = fields.List(fields.Nested(ContractSchema))
+
+
+class ContractListQuerySchema(StrictSchema):
+    after = fields.Integer(validate=validate.Range(min=0))
+    limit = fields.Integer(validate=validate.Range(min=1))
+    status = fields.Enum(ContractStatus, by_value=True)
+    external_ref = fields.String()
+    supplier_id = fields.Integer()

@@ -1,0 +1,38 @@
+"""Supplier input and output."""
+
+from marshmallow import fields, validate
+
+from api.schemas.common import PageLinksSchema, StrictSchema, wan
+from rules.vocabulary import Industry, Size, SpecialStatus
+
+
+class SupplierCreateSchema(StrictSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    credit_code = fields.String(
+        validate=validate.Length(equal=18),
+        metadata={"description": "统一社会信用代码, GB 32100-2015"},
+    )
+    external_id = fields.String(validate=validate.Length(min=1, max=200))
+    industry = fields.Enum(
+        Industry, by_value=True, metadata={"description": "size-table industry (LAW.md §1)"}
+    )
+    employees = fields.Integer(validate=validate.Range(min=0), allow_none=True)
+    revenue_wan = wan(allow_none=True)
+    assets_wan = wan(allow_none=True)
+    declared_size = fields.Enum(
+        Size, by_value=True, allow_none=True, metadata={"description": "中小企业声明函"}
+    )
+    special_status = fields.Enum(SpecialStatus, by_value=True)
+    linked_to_large = fields.Boolean(
+        metadata={"description": "controlled by or sharing a head with a large firm"}
+    )
+
+
+class SupplierSchema(SupplierCreateSchema):
+    id = fields.Integer(dump_only=True)
+    region_code = fields.String(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+
+
+class SupplierPageSchema(PageLinksSchema):
+    items = fields.List(fields.Nested(SupplierSchema))
