@@ -1,0 +1,35 @@
+"""Reading procurement documents (txt, docx, pdf) and auditing them for barriers against SMEs."""
+
+from procurement.documents.errors import (
+    CorruptDocument,
+    DocumentError,
+    InvalidRequirement,
+    NoTextLayer,
+    UndecodableText,
+    UnsupportedFormat,
+)
+from procurement.documents.reader import FileInfo, TextSegment, read_segments
+from procurement.documents.services import (
+    DocumentScan,
+    iter_findings,
+    scan_document,
+    scan_requirements,
+    scan_text_stream,
+)
+
+__all__ = [
+    "CorruptDocument",
+    "DocumentError",
+    "DocumentScan",
+    "FileInfo",
+    "InvalidRequirement",
+    "NoTextLayer",
+    "TextSegment",
+    "UndecodableText",
+    "UnsupportedFormat",
+    "iter_findings",
+    "read_segments",
+    "scan_document",
+    "scan_requirements",
+    "scan_text_stream",
+]

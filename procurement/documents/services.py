@@ -1,0 +1,123 @@
+"""Audit a document or a list of requirements for barriers against SMEs; returns findings."""
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, BinaryIO
+
+from procurement.documents.errors import InvalidRequirement
+from procurement.documents.reader import (
+    CHUNK_BYTES,
+    FileInfo,
+    TextSegment,
+    format_of,
+    iter_text,
+    read_segments,
+)
+from rules.barriers import BarrierScanner, ClauseKind, Requirement, ScanContext
+from rules.barriers import scan_requirements as _scan_requirements
+from rules.findings import Finding
+
+_SCANNER: BarrierScanner | None = None
+
+
+def default_scanner() -> BarrierScanner:
+    """One scanner per process: compiling the catalogue is the costly part."""
+    global _SCANNER
+    if _SCANNER is None:
+        _SCANNER = BarrierScanner()
+    return _SCANNER
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentScan:
+    file: FileInfo
+    findings: list[Finding]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"file": self.file.as_dict(), "findings": [f.as_dict() for f in self.findings]}
+
+
+def iter_findings(
+    segments: Iterable[TextSegment],
+    *,
+    document: str,
+    industry: str | None = None,
+    scanner: BarrierScanner | None = None,
+) -> Iterator[Finding]:
+    """Findings of the segments of one document, in order, without holding them all."""
+    scanner = scanner or default_scanner()
+    context = ScanContext(document=document, industry=industry)
+    for seg in segments:
+        yield from scanner.scan(
+            seg.text,
+            context,
+            location=seg.location,
+            base_offset=seg.base_offset,
+            base_line=seg.base_line,
+        )
+
+
+def scan_document(
+    data: bytes,
+    filename: str,
+    *,
+    industry: str | None = None,
+    scanner: BarrierScanner | None = None,
+) -> DocumentScan:
+    """Every barrier clause of a .txt, .docx or .pdf file; DocumentError when it cannot be read.
+
+    ``industry`` (the size-table industry) is used until the document declares its own.
+    """
+    info, segments = read_segments(data, filename)
+    findings = list(iter_findings(segments, document=filename, industry=industry, scanner=scanner))
+    return DocumentScan(info, findings)
+
+
+def scan_text_stream(
+    stream: BinaryIO, filename: str, *, scanner: BarrierScanner | None = None
+) -> tuple[FileInfo, Iterator[Finding]]:
+    """A plain-text file of any size, read in chunks: memory stays flat."""
+    format_of(filename)
+    info = FileInfo(name=filename, format="text", size_bytes=0)
+
+    def chunks() -> Iterator[bytes]:
+        while block := stream.read(CHUNK_BYTES):
+            info.size_bytes += len(block)
+            yield block
+
+    segments = iter_text(chunks(), filename, info)
+    return info, iter_findings(segments, document=filename, scanner=scanner)
+
+
+def _requirement(index: int, item: Requirement | Mapping[str, Any]) -> Requirement:
+    if isinstance(item, Requirement):
+        return item
+    text = item.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidRequirement(index, "缺少条款文字（text）", "'text' is missing")
+    try:
+        kind = ClauseKind(item.get("kind") or ClauseKind.UNKNOWN)
+    except ValueError as exc:
+        raise InvalidRequirement(
+            index,
+            "kind 须为 qualification、scoring 或 unknown",
+            "'kind' must be qualification, scoring or unknown",
+        ) from exc
+    points = item.get("points")
+    try:
+        amount = None if points is None else Decimal(str(points))
+    except InvalidOperation as exc:
+        raise InvalidRequirement(index, "分值（points）不是数字", "'points' is not a number") from exc
+    return Requirement(text=text, kind=kind, points=amount)
+
+
+def scan_requirements(
+    items: Iterable[Requirement | Mapping[str, Any]],
+    *,
+    industry: str | None = None,
+    scanner: BarrierScanner | None = None,
+) -> list[Finding]:
+    """Findings for structured requirements (``kind``, ``text``, optional ``points``)."""
+    requirements = [_requirement(i, item) for i, item in enumerate(items)]
+    return _scan_requirements(requirements, industry=industry, scanner=scanner or default_scanner())

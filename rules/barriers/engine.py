@@ -1,0 +1,265 @@
+"""The barrier scanner: keyword prefilter, clause bounds, rule conditions, findings with evidence.
+
+A text is scanned once by the prefilter regex; only the clauses around a keyword are cut out,
+normalised and checked, so text without any trigger costs one pass of the regex engine.
+"""
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from rules.barriers.catalogue import BarrierRule, Catalogue, ClauseKind, load_catalogue
+from rules.barriers.cn_numbers import FULLWIDTH_CHARS, to_halfwidth
+from rules.barriers.normalize import Quantity, extract_quantities
+from rules.barriers.prefilter import Match, Prefilter, variants
+from rules.barriers.size import ceilings_for, size_check, threshold_in_table_unit
+from rules.findings import Finding
+
+_CLAUSE_END = re.compile(r"[。；;！？!?\n\r]")
+_WIDE = re.compile(f"[{re.escape(FULLWIDTH_CHARS)}]")
+_QUANTITY_TAIL_CHARS = 12  # a quantity that starts in scope may end past it (5亿元以上)
+_MAX_CLAUSE_CHARS = 600  # how far back a clause start is looked for
+_SECTION = "section"
+_INDUSTRY = "industry"
+
+
+@dataclass(slots=True)
+class ScanContext:
+    """What a document has said so far: its name, the current part, the size-table industry."""
+
+    document: str = ""
+    section: ClauseKind = ClauseKind.UNKNOWN
+    industry: str | None = None
+
+
+class _Hit(NamedTuple):
+    start: int  # into the clause
+    end: int
+    text: str
+    rule: BarrierRule
+
+
+class _Clause(NamedTuple):
+    text: str
+    plain: str
+
+
+class BarrierScanner:
+    """Finds barrier clauses in text; build once per process (it compiles the catalogue)."""
+
+    def __init__(self, catalogue: Catalogue | None = None, *, use_automaton: bool = True) -> None:
+        self.catalogue = catalogue or load_catalogue()
+        self._roles: dict[str, list[BarrierRule | str]] = {}
+        for rule in self.catalogue.rules:
+            for word in rule.triggers:
+                self._add_role(word, rule)
+        for word in self.catalogue.sections:
+            self._add_role(word, _SECTION)
+        for word in self.catalogue.industry_markers:
+            self._add_role(word, _INDUSTRY)
+        self._sections = {v: kind for word, kind in self.catalogue.sections.items() for v in variants(word)}
+        self._rules_of = {
+            word: tuple(r for r in roles if isinstance(r, BarrierRule)) for word, roles in self._roles.items()
+        }
+        self.prefilter = Prefilter(self._roles, use_automaton=use_automaton)
+        negations = "|".join(re.escape(n) for n in self.catalogue.negations)
+        self._negation = re.compile(negations)
+        industries = "|".join(re.escape(i) for i in self.catalogue.size.industries)
+        self._industry = re.compile(rf"所属行业\s*(?:为|是|:)?\s*[“\"]?({industries})")
+
+    def _add_role(self, word: str, role: BarrierRule | str) -> None:
+        for variant in variants(word) | {to_halfwidth(word)}:
+            self._roles.setdefault(variant, []).append(role)
+
+    def scan(
+        self,
+        text: str,
+        context: ScanContext,
+        *,
+        location: Mapping[str, Any] | None = None,
+        base_offset: int = 0,
+        base_line: int | None = None,
+        kind: ClauseKind | None = None,
+    ) -> Iterator[Finding]:
+        """Findings of ``text`` in order. Offsets in evidence are ``base_offset`` + index in text.
+
+        ``location`` (page, paragraph, table cell ...) is copied into each finding; with
+        ``base_line`` the line of each clause is added. ``kind`` forces the clause kind (a
+        structured requirement); otherwise scoring markers and the current section decide.
+        """
+        matches = self.prefilter.find(text)
+        # most text has no full-width digit or letter: then a clause is its own normal form
+        wide = _WIDE.search(text) is not None
+        count, size = len(matches), len(text)
+        line, line_pos = base_line, 0
+        i = previous_end = 0
+        sections, heading_max = self._sections, self.catalogue.heading_max_chars
+        clause_end, rfind = _CLAUSE_END.search, text.rfind
+        while i < count:
+            first = matches[i]
+            at, low = first[0], max(previous_end, first[0] - _MAX_CLAUSE_CHARS)
+            start = max(rfind("\n", low, at), rfind("。", low, at)) + 1 or low
+            while rare := clause_end(text, start, at):  # the rarer delimiters
+                start = rare.end()
+            end_m = clause_end(text, first[1])
+            end = end_m.start() if end_m else size
+            j = i + 1
+            while j < count and matches[j][0] < end:
+                j += 1
+            hits, i, previous_end = matches[i:j], j, end
+            if line is not None:
+                line += text.count("\n", line_pos, start)
+                line_pos = start
+            if len(hits) == 1 and kind is None and first[2] in sections:
+                if end - start <= heading_max:
+                    context.section = sections[first[2]]
+                continue  # a heading, or a section word inside a clause: no barrier either way
+            found = self._clause(text, start, end, hits, context, location, base_offset, line, kind, wide)
+            if found:
+                yield from found
+
+    def _clause(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        matches: list[Match],
+        context: ScanContext,
+        location: Mapping[str, Any] | None,
+        base_offset: int,
+        line: int | None,
+        kind: ClauseKind | None,
+        wide: bool,
+    ) -> list[Finding]:
+        body = text[start:end]
+        if body[:1].isspace() or body[-1:].isspace():
+            stripped = body.lstrip()
+            start += len(body) - len(stripped)
+            body = stripped.rstrip()
+            end = start + len(body)
+        hits: list[_Hit] = []
+        plain = to_halfwidth(body) if wide else body
+        rules_of = self._rules_of
+        for m_start, m_end, word in matches:
+            rules = rules_of[word]
+            if rules:
+                hits.extend(_Hit(m_start - start, m_end - start, word, rule) for rule in rules)
+            elif word in self._sections:
+                if kind is None and end - start <= self.catalogue.heading_max_chars:
+                    context.section = self._sections[word]
+                    return []  # a heading sets no barrier
+            elif found := self._industry.search(plain):
+                context.industry = found.group(1)
+        if not hits:
+            return []
+        clause = _Clause(body, plain)
+        matched: list[tuple[BarrierRule, _Hit, list[Quantity]]] = []
+        done: set[str] = set()
+        for hit in hits:
+            if hit.rule.id in done:
+                continue
+            values = self._match(hit, hits, clause)
+            if values is not None:
+                matched.append((hit.rule, hit, values))
+                done.add(hit.rule.id)
+        if not matched:
+            return []
+        clause_kind = kind or (
+            ClauseKind.SCORING if self.catalogue.scoring.search(clause.plain) else context.section
+        )
+        size = self._size(matched, context)
+        where: dict[str, Any] = dict(location or {})
+        if line is not None:
+            where["line"] = line
+        findings = []
+        for rule, hit, values in matched:
+            message_zh, message_en = rule.message_zh, rule.message_en
+            evidence: dict[str, Any] = {
+                "document": context.document,
+                "location": where,
+                "start": base_offset + start,
+                "end": base_offset + end,
+                "clause": body,
+                "clause_kind": clause_kind.value,
+                "trigger": {"text": hit.text, "start": base_offset + start + hit.start},
+                "values": [q.as_dict() | {"start": base_offset + start + q.start,
+                                          "end": base_offset + start + q.end} for q in values],
+            }  # fmt: skip
+            if size is not None and rule.measure is not None:
+                evidence["size_check"] = size
+                message_zh += size["note_zh"]
+                message_en += " " + size["note_en"]
+            findings.append(
+                Finding(
+                    rule_id=rule.id,
+                    category=rule.category,
+                    legal_force=rule.legal_force,
+                    citations=rule.citations,
+                    message_zh=message_zh,
+                    message_en=message_en,
+                    remedy_zh=rule.remedy_zh,
+                    remedy_en=rule.remedy_en,
+                    evidence=evidence,
+                    policy_version=self.catalogue.version,
+                )
+            )
+        return findings
+
+    def _match(self, hit: _Hit, hits: list[_Hit], clause: _Clause) -> list[Quantity] | None:
+        """The quantities that make ``hit`` a barrier ([] when no number is needed), or None."""
+        rule, plain = hit.rule, clause.plain
+        if rule.negatable and self._negation.search(
+            plain, max(0, hit.start - self.catalogue.negation_window), hit.start
+        ):
+            return None
+        if rule.unless is not None and rule.unless.search(plain):
+            return None
+        if rule.also is not None and not rule.also.search(plain):
+            return None
+        if rule.quantity_kinds:
+            # a scope stops at the comma next to the trigger: the next phrase is another matter
+            low = max(0, hit.start - rule.window_before)
+            scope_start = max(low, plain.rfind("，", low, hit.start) + 1)
+            scope_end = hit.end + rule.window_after
+            comma = plain.find("，", hit.end, scope_end)
+            if comma != -1:
+                scope_end = comma
+            for other in hits:
+                if other.rule is not rule and other.start >= hit.end:
+                    scope_end = min(scope_end, other.start)
+                    break
+            tail = min(len(plain), scope_end + _QUANTITY_TAIL_CHARS)
+            values = [
+                q
+                for q in extract_quantities(clause.text, scope_start, tail, plain=plain)
+                if q.kind in rule.quantity_kinds
+                and q.start < scope_end
+                and not hit.start <= q.start < hit.end
+            ]
+            if values:
+                return values
+        if rule.when_scoring and self.catalogue.scoring.search(plain):
+            return []
+        if rule.when_requirement and self.catalogue.requirement.search(plain):
+            return []
+        if rule.patterns is not None and rule.patterns.search(plain):
+            return []
+        return None
+
+    def _size(
+        self, matched: list[tuple[BarrierRule, _Hit, list[Quantity]]], context: ScanContext
+    ) -> dict[str, Any] | None:
+        ceilings = ceilings_for(self.catalogue.size, context.industry)
+        if ceilings is None or context.industry is None:
+            return None
+        thresholds: dict[str, Decimal] = {}
+        for rule, _hit, values in matched:
+            if rule.measure is None:
+                continue
+            for q in values:
+                bound = threshold_in_table_unit(rule.measure, q)
+                if bound is not None:
+                    thresholds[rule.measure] = max(bound, thresholds.get(rule.measure, bound))
+        return size_check(self.catalogue.size, context.industry, ceilings, thresholds)
