@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
@@ -17,15 +18,19 @@ from procurement.documents.reader import (
 from rules.barriers import BarrierScanner, ClauseKind, Requirement, ScanContext
 from rules.barriers import scan_requirements as _scan_requirements
 from rules.findings import Finding
+from rules.policy import default_policy_book
 
+NATIONAL_PACK = "cn"
 _SCANNER: BarrierScanner | None = None
 
 
 def default_scanner() -> BarrierScanner:
-    """One scanner per process: compiling the catalogue is the costly part."""
+    """One scanner per process (compiling the catalogue is the costly part), with the national
+    pack's size table so that a threshold above the SME ceiling is named as such."""
     global _SCANNER
     if _SCANNER is None:
-        _SCANNER = BarrierScanner()
+        table = default_policy_book().at(NATIONAL_PACK, date.today()).size_table
+        _SCANNER = BarrierScanner(size_table=table)
     return _SCANNER
 
 

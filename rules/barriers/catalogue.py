@@ -8,7 +8,6 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -62,11 +61,9 @@ class BarrierRule:
 
 
 @dataclass(frozen=True, slots=True)
-class SizeCeilings:
-    """The fallback copy of the size table's SME ceilings and the texts that name a breach of them."""
+class SizeTexts:
+    """How a clause that reaches the size table's SME ceiling is named (the numbers are the pack's)."""
 
-    citation: Citation
-    industries: Mapping[str, Mapping[str, Decimal]]
     measures: Mapping[str, Mapping[str, str]]
     beyond_ceiling_zh: str
     beyond_ceiling_en: str
@@ -85,7 +82,7 @@ class Catalogue:
     sections: Mapping[str, ClauseKind]
     heading_max_chars: int
     industry_markers: tuple[str, ...]
-    size: SizeCeilings
+    size: SizeTexts
 
 
 def _require(raw: Mapping[str, Any], key: str, where: str) -> Any:
@@ -144,13 +141,8 @@ def _rule(raw: Mapping[str, Any], citations: Mapping[str, Citation], place: str)
     )
 
 
-def _size(raw: Mapping[str, Any], citations: Mapping[str, Citation]) -> SizeCeilings:
-    return SizeCeilings(
-        citation=citations[raw["citation"]],
-        industries={
-            str(name): {str(m): Decimal(str(v)) for m, v in ceilings.items()}
-            for name, ceilings in raw["industries"].items()
-        },
+def _size(raw: Mapping[str, Any]) -> SizeTexts:
+    return SizeTexts(
         measures={str(m): {str(k): str(v) for k, v in d.items()} for m, d in raw["measures"].items()},
         beyond_ceiling_zh=raw["beyond_ceiling_zh"],
         beyond_ceiling_en=raw["beyond_ceiling_en"],
@@ -183,7 +175,7 @@ def parse_catalogue(data: bytes) -> Catalogue:
         sections=sections,
         heading_max_chars=int(vocab["heading_max_chars"]),
         industry_markers=tuple(vocab["industry_markers"]),
-        size=_size(raw["size_ceilings"], citations),
+        size=_size(_require(raw, "size_check", "catalogue")),
     )
 
 

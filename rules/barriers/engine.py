@@ -16,6 +16,8 @@ from rules.barriers.normalize import Quantity, extract_quantities
 from rules.barriers.prefilter import Match, Prefilter, variants
 from rules.barriers.size import ceilings_for, size_check, threshold_in_table_unit
 from rules.findings import Finding
+from rules.size_table import SizeTable
+from rules.vocabulary import Industry
 
 _CLAUSE_END = re.compile(r"[。；;！？!?\n\r]")
 _WIDE = re.compile(f"[{re.escape(FULLWIDTH_CHARS)}]")
@@ -49,8 +51,16 @@ class _Clause(NamedTuple):
 class BarrierScanner:
     """Finds barrier clauses in text; build once per process (it compiles the catalogue)."""
 
-    def __init__(self, catalogue: Catalogue | None = None, *, use_automaton: bool = True) -> None:
+    def __init__(
+        self,
+        catalogue: Catalogue | None = None,
+        *,
+        size_table: SizeTable | None = None,
+        use_automaton: bool = True,
+    ) -> None:
+        """``size_table`` (the policy pack's) lets a scale threshold above the SME ceiling be named."""
         self.catalogue = catalogue or load_catalogue()
+        self.size_table = size_table
         self._roles: dict[str, list[BarrierRule | str]] = {}
         for rule in self.catalogue.rules:
             for word in rule.triggers:
@@ -66,7 +76,7 @@ class BarrierScanner:
         self.prefilter = Prefilter(self._roles, use_automaton=use_automaton)
         negations = "|".join(re.escape(n) for n in self.catalogue.negations)
         self._negation = re.compile(negations)
-        industries = "|".join(re.escape(i) for i in self.catalogue.size.industries)
+        industries = "|".join(re.escape(i.value) for i in Industry)
         self._industry = re.compile(rf"所属行业\s*(?:为|是|:)?\s*[“\"]?({industries})")
 
     def _add_role(self, word: str, role: BarrierRule | str) -> None:
@@ -251,7 +261,7 @@ class BarrierScanner:
     def _size(
         self, matched: list[tuple[BarrierRule, _Hit, list[Quantity]]], context: ScanContext
     ) -> dict[str, Any] | None:
-        ceilings = ceilings_for(self.catalogue.size, context.industry)
+        ceilings = ceilings_for(self.size_table, context.industry)
         if ceilings is None or context.industry is None:
             return None
         thresholds: dict[str, Decimal] = {}
@@ -262,4 +272,7 @@ class BarrierScanner:
                 bound = threshold_in_table_unit(rule.measure, q)
                 if bound is not None:
                     thresholds[rule.measure] = max(bound, thresholds.get(rule.measure, bound))
-        return size_check(self.catalogue.size, context.industry, ceilings, thresholds)
+        result = size_check(self.catalogue.size, context.industry, ceilings, thresholds)
+        if result is not None and self.size_table is not None:
+            result["citations"] = [c.as_dict() for c in self.size_table.citations]
+        return result

@@ -1,24 +1,26 @@
 """Names a threshold that only a firm above the SME ceiling of the size table can meet.
 
-``ceilings_for`` is the one switch point: today it reads the copy in config/barriers.yaml; once the
-national policy pack's size table (rules.size_table) is loaded by callers, pass its ceilings in.
+The ceilings are the policy pack's size table (``rules.size_table``), handed in by the caller.
 """
 
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from rules.barriers.catalogue import SizeCeilings
+from rules.barriers.catalogue import SizeTexts
 from rules.barriers.normalize import Comparator, Quantity, QuantityKind
+from rules.size_table import SizeTable
+from rules.vocabulary import Industry
 
 _YUAN_PER_WAN = Decimal(10_000)
 
 
-def ceilings_for(size: SizeCeilings, industry: str | None) -> Mapping[str, Decimal] | None:
+def ceilings_for(table: SizeTable | None, industry: str | None) -> Mapping[str, Decimal] | None:
     """The SME ceilings (measure -> value in the table's unit) of ``industry``, if known."""
-    if industry is None:
+    if table is None or industry is None or industry not in Industry._value2member_map_:
         return None
-    return size.industries.get(industry)
+    thresholds = table.industries.get(Industry(industry))
+    return None if thresholds is None else {m.value: v for m, v in thresholds.sme_ceiling.items()}
 
 
 def threshold_in_table_unit(measure: str, quantity: Quantity) -> Decimal | None:
@@ -33,7 +35,7 @@ def threshold_in_table_unit(measure: str, quantity: Quantity) -> Decimal | None:
 
 
 def size_check(
-    size: SizeCeilings,
+    size: SizeTexts,
     industry: str,
     ceilings: Mapping[str, Decimal],
     thresholds: Mapping[str, Decimal],
