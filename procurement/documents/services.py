@@ -80,7 +80,11 @@ def scan_document(
 
 
 def scan_text_stream(
-    stream: BinaryIO, filename: str, *, scanner: BarrierScanner | None = None
+    stream: BinaryIO,
+    filename: str,
+    *,
+    industry: str | None = None,
+    scanner: BarrierScanner | None = None,
 ) -> tuple[FileInfo, Iterator[Finding]]:
     """A plain-text file of any size, read in chunks: memory stays flat."""
     format_of(filename)
@@ -92,7 +96,7 @@ def scan_text_stream(
             yield block
 
     segments = iter_text(chunks(), filename, info)
-    return info, iter_findings(segments, document=filename, scanner=scanner)
+    return info, iter_findings(segments, document=filename, industry=industry, scanner=scanner)
 
 
 def _requirement(index: int, item: Requirement | Mapping[str, Any]) -> Requirement:

@@ -1,0 +1,114 @@
+"""``smeproc scan FILE...``: audit tender documents for barriers against SMEs.
+
+Exit status: 1 when a violation is found, 0 when none, 2 when a file cannot be read.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from procurement.documents import DocumentError, FileInfo, iter_findings, read_segments
+from procurement.documents.reader import format_of
+from procurement.documents.services import scan_text_stream
+from rules.findings import Finding
+from rules.vocabulary import Severity
+
+_KIND_ZH = {"qualification": "资格条件", "scoring": "评分项", "unknown": "未分类"}
+
+
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = sub.add_parser(
+        "scan",
+        help="审查采购文件中的门槛条款 / audit tender documents for barriers against SMEs",
+        description="审查采购文件（.txt .docx .pdf）中对中小企业设置门槛的条款。"
+        " Exit 1 when a violation is found, 0 when none, 2 on unreadable input.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", type=Path)
+    parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument("--industry", help="采购标的所属行业（文件未写明时）/ size-table industry")
+    parser.set_defaults(func=run)
+
+
+def _location_zh(where: dict[str, Any]) -> str:
+    if "page" in where:
+        return f"第{where['page']}页"
+    if "table" in where:
+        return f"表{where['table']} 第{where['row']}行第{where['column']}列"
+    if "paragraph" in where:
+        return f"第{where['paragraph']}段"
+    if "line" in where:
+        return f"第{where['line']}行"
+    return ""
+
+
+def _print_finding(out: TextIO, number: int, finding: Finding) -> None:
+    ev = finding.evidence
+    cites = "；".join(f"{c.title}{c.article}" for c in finding.citations)
+    values = "、".join(v["text"] for v in ev.get("values", ()))
+    out.write(
+        f"[{number}] {ev.get('document', '')} {_location_zh(ev.get('location', {}))}"
+        f" 字符{ev.get('start')}-{ev.get('end')}  {_KIND_ZH.get(ev.get('clause_kind', ''), '')}"
+        f"  {finding.rule_id}（{finding.category}）\n"
+        f"    条款：{ev.get('clause', '')}\n"
+        + (f"    数值：{values}\n" if values else "")
+        + f"    问题：{finding.message_zh}\n"
+        f"    依据：{cites}\n"
+        f"    整改：{finding.remedy_zh}\n"
+    )
+
+
+def _scan_file(path: Path, industry: str | None) -> tuple[FileInfo, list[Finding]]:
+    """A plain-text file is streamed; .docx and PDF are read whole (their formats need it)."""
+    if format_of(path.name) == "text":
+        with path.open("rb") as stream:
+            info, findings = scan_text_stream(stream, path.name, industry=industry)
+            return info, list(findings)
+    info, segments = read_segments(path.read_bytes(), path.name)
+    return info, list(iter_findings(segments, document=path.name, industry=industry))
+
+
+def run(args: argparse.Namespace) -> int:
+    out: TextIO = sys.stdout
+    files: list[dict[str, Any]] = []
+    findings: list[Finding] = []
+    unreadable = False
+    for path in args.files:
+        try:
+            info, found = _scan_file(path, getattr(args, "industry", None))
+        except DocumentError as exc:
+            unreadable = True
+            files.append(
+                {"name": path.name, "error": {"code": exc.code, "zh": exc.message_zh, "en": exc.message_en}}
+            )
+            if args.format == "table":
+                sys.stderr.write(f"{path}: {exc.message_zh} / {exc.message_en}\n")
+            continue
+        except OSError as exc:
+            unreadable = True
+            files.append(
+                {
+                    "name": path.name,
+                    "error": {"code": "os_error", "zh": f"无法读取文件：{exc}", "en": str(exc)},
+                }
+            )
+            if args.format == "table":
+                sys.stderr.write(f"{path}: 无法读取文件 / cannot read: {exc}\n")
+            continue
+        files.append(info.as_dict() | {"findings": len(found)})
+        findings.extend(found)
+    if args.format == "json":
+        body = {"findings": [f.as_dict() for f in findings], "files": files}
+        out.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for number, finding in enumerate(findings, start=1):
+            _print_finding(out, number, finding)
+        checked = sum(1 for f in files if "error" not in f)
+        out.write(
+            f"共审查{checked}个文件，发现{len(findings)}处门槛条款。"
+            f" / {checked} file(s), {len(findings)} barrier clause(s).\n"
+        )
+    if unreadable:
+        return 2
+    return 1 if any(f.severity is Severity.VIOLATION for f in findings) else 0
