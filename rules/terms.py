@@ -691,7 +691,7 @@ def _payment_days(
             term.days,
             goal.value,
             "terms.payment.days",
-            MANDATORY if breach else goal.legal_force,
+            MANDATORY if breach else ENCOURAGED,
             _cites(goal, plan.pay_max if public else None, agreed if breach else None),
             "payment.days",
             {

@@ -222,8 +222,13 @@ def test_snapshots_are_cached_and_share_memo_within_a_segment() -> None:
     a = book.at("cn-65", date(2025, 8, 1))
     assert book.at("cn-65", date(2025, 8, 1)) is a
     calls: list[int] = []
-    a.memo("t", lambda s: calls.append(1) or 1)
-    book.at("cn-65", date(2025, 9, 1)).memo("t", lambda s: calls.append(1) or 1)
+
+    def factory(snapshot: object) -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert a.memo("t", factory) == 1
+    assert book.at("cn-65", date(2025, 9, 1)).memo("t", factory) == 1
     assert calls == [1]
 
 
