@@ -33,7 +33,8 @@ RULES = (PAYMENT_OVERDUE, BOND_UNRETURNED, RETENTION_OVERHELD, TERMS_MANDATORY)
 MandatoryFindings = Callable[[ContractFacts, Any], list[Finding]]
 
 
-def _terms_hook() -> MandatoryFindings | None:
+@lru_cache(maxsize=1)
+def terms_hook() -> MandatoryFindings | None:
     # HOOK: the terms engine is written in parallel; use it as soon as it is importable
     try:
         from rules import terms  # type: ignore[attr-defined,unused-ignore]
@@ -49,6 +50,8 @@ class ContractAudit:
 
     findings: list[Finding] = field(default_factory=list)
     coverage: dict[str, str | None] = field(default_factory=dict)
+    payments: list[PaymentStatus] = field(default_factory=list)
+    ledger: list[LedgerEntry] = field(default_factory=list)
 
 
 def cached_policy_at(book: Any, maxsize: int = 4096) -> PolicyAt:
@@ -87,12 +90,8 @@ def payment_finding(status: PaymentStatus, record: str = "") -> Finding:
         "acceptance_late": o.acceptance_late,
         "approximate": o.approximate,
     }
-    state_zh = (
-        f"于 {status.paid_on} 付清" if status.paid_on else f"尚欠 {_money(status.outstanding)} 元"
-    )
-    state_en = (
-        f"paid on {status.paid_on}" if status.paid_on else f"{status.outstanding} outstanding"
-    )
+    state_zh = f"于 {status.paid_on} 付清" if status.paid_on else f"尚欠 {_money(status.outstanding)} 元"
+    state_en = f"paid on {status.paid_on}" if status.paid_on else f"{status.outstanding} outstanding"
     return Finding(
         rule_id=PAYMENT_OVERDUE,
         category="payment",
@@ -171,6 +170,7 @@ def audit_contract(
         result.coverage[PAYMENT_OVERDUE] = "not_sme_public_body"
     else:
         statuses = payment_status(facts, policy_at, as_of, agreed_daily_rate=agreed_daily_rate)
+        result.payments = statuses
         reasons = [s.obligation.missing for s in statuses if s.obligation.missing]
         if not statuses:
             result.coverage[PAYMENT_OVERDUE] = "no_payment_terms"
@@ -180,6 +180,7 @@ def audit_contract(
             result.coverage[PAYMENT_OVERDUE] = None
         result.findings += [payment_finding(s, record) for s in statuses if s.overdue]
     entries = ledger(facts, policy_at, as_of)
+    result.ledger = entries
     for rule, prefix, none_reason in (
         (BOND_UNRETURNED, "bond.", "no_bond"),
         (RETENTION_OVERHELD, "retention", "no_retention"),
@@ -196,7 +197,7 @@ def audit_contract(
         else:
             result.coverage[rule] = None
         result.findings += [ledger_finding(e, record) for e in known if e.days_overdue > 0]
-    hook = _terms_hook()
+    hook = terms_hook()
     if hook is None:
         result.coverage[TERMS_MANDATORY] = "terms_engine_missing"
     elif facts.signed_on is None:

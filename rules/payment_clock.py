@@ -182,9 +182,7 @@ def obligation(
     amount = (facts.amount * term.rate).quantize(CENT, ROUND_HALF_UP)
     start = trigger_on(facts, term, triggers)
     if start is None:
-        return Obligation(
-            index, term.kind, amount, term.trigger, None, None, missing=_MISSING[term.trigger]
-        )
+        return Obligation(index, term.kind, amount, term.trigger, None, None, missing=_MISSING[term.trigger])
     sme_duty = bool(sme_duty_applies(facts))
     snap = policy_at(facts.jurisdiction, start)
     ceiling, citations = statutory_days(snap, term.trigger, term.days_agreed, sme_duty)
@@ -193,9 +191,7 @@ def obligation(
     agreed = add_days(start, term.days, term.day_type) if term.days_agreed else None
     legal_on = start + timedelta(days=ceiling) if ceiling is not None else None
     if agreed is None and legal_on is None:
-        return Obligation(
-            index, term.kind, amount, term.trigger, start, None, missing="no_agreed_term"
-        )
+        return Obligation(index, term.kind, amount, term.trigger, start, None, missing="no_agreed_term")
     candidates = [d for d in (agreed.on if agreed else None, legal_on) if d is not None]
     return Obligation(
         index=index,
@@ -213,9 +209,7 @@ def obligation(
     )
 
 
-def trigger_on(
-    facts: ContractFacts, term: PaymentTerm, triggers: dict[Trigger, date]
-) -> date | None:
+def trigger_on(facts: ContractFacts, term: PaymentTerm, triggers: dict[Trigger, date]) -> date | None:
     if term.trigger is not Trigger.WARRANTY_END:
         return triggers.get(term.trigger)
     months = term.held_months if term.held_months is not None else facts.warranty_months
@@ -229,12 +223,9 @@ def check_events(facts: ContractFacts, record: str = "") -> None:
     """Raise InconsistentFacts for events that cannot be true of one contract."""
     where = f"{record}: " if record else ""
     paid = Decimal(0)
+    parts = 0
     for event in facts.events:
-        if (
-            facts.signed_on is not None
-            and event.kind is EventKind.PAID
-            and event.on < facts.signed_on
-        ):
+        if facts.signed_on is not None and event.kind is EventKind.PAID and event.on < facts.signed_on:
             raise InconsistentFacts(
                 f"{where}付款日期 {event.on} 早于合同签订日期 {facts.signed_on}",
                 f"{where}payment on {event.on} before the contract was signed on {facts.signed_on}",
@@ -242,7 +233,9 @@ def check_events(facts: ContractFacts, record: str = "") -> None:
             )
         if event.kind is EventKind.PAID and event.amount is not None:
             paid += event.amount
-    if paid > facts.amount:
+            parts += 1
+    # each instalment is rounded to the cent on its own, so the sum may pass the total by that
+    if paid > facts.amount + CENT * parts:
         raise InconsistentFacts(
             f"{where}已付金额 {paid} 超过合同金额 {facts.amount}",
             f"{where}payments of {paid} exceed the contract amount {facts.amount}",
@@ -266,14 +259,15 @@ def allocate_payments(
     """Paid amount and the date each obligation was fully paid.
 
     A payment whose ``ref`` names a term index settles that term; the rest settle the
-    obligations in order of due date (earliest first), as a creditor would apply them.
+    obligations in order of due date (earliest first, one without a due date at its clock start),
+    as a creditor would apply them.
     """
     paid: dict[int, Decimal] = {o.index: Decimal(0) for o in obligations}
     done: dict[int, date | None] = {o.index: None for o in obligations}
     by_index = {o.index: o for o in obligations}
     queue = sorted(
         (o for o in obligations),
-        key=lambda o: (o.due_on is None, o.due_on or date.max, o.index),
+        key=lambda o: (o.due_on or o.clock_start_on or date.max, o.index),
     )
     for payment in sorted(payments, key=lambda e: e.on):
         remaining = payment.amount if payment.amount is not None else Decimal(0)
@@ -326,17 +320,9 @@ def payment_status(
         rate = agreed_daily_rate
         if rate is None:
             rate = Decimal(
-                str(
-                    policy_at(facts.jurisdiction, o.due_on).value(
-                        "payment.late_interest.default_daily_rate"
-                    )
-                )
+                str(policy_at(facts.jurisdiction, o.due_on).value("payment.late_interest.default_daily_rate"))
             )
         # interest runs on the late amount: all of it when it was paid late in one go
         base = o.amount if paid_on is not None else outstanding
-        out.append(
-            PaymentStatus(
-                o, paid, paid_on, outstanding, late, late_interest(base, late, rate), rate
-            )
-        )
+        out.append(PaymentStatus(o, paid, paid_on, outstanding, late, late_interest(base, late, rate), rate))
     return out

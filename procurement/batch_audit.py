@@ -1,0 +1,326 @@
+"""Batch audit of a file of releases without a database, on every core, in constant memory.
+
+Workers read byte ranges of a JSON-lines file themselves (nothing but results crosses the pipe);
+results come back in file order, so the findings file is the same whatever the number of workers.
+The common e-mall shape takes the hot path (``procurement.ocds.quick``); anything else goes through
+``map_release`` and ``rules.audits.audit_contract``. Packages are read whole, in one process.
+"""
+
+import multiprocessing
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import orjson
+
+from procurement.ocds.mapping import MappedRelease, map_release
+from procurement.ocds.quick import Quick
+from procurement.ocds.reader import detect_format, read_releases
+from procurement.reports.stats import StatsAccumulator, figures_of
+from rules.audits import RULES, TERMS_MANDATORY, audit_contract, cached_policy_at, terms_hook
+from rules.errors import RulesError
+from rules.findings import Finding
+from rules.policy import load_policy_book
+
+Mapper = Callable[[Any], MappedRelease]
+# input formats: OCDS first; the API's contract format is plugged in by whoever owns its schema
+MAPPERS: dict[str, Mapper] = {"ocds": map_release}
+CHUNK_BYTES = 4 << 20
+MAX_ERRORS_KEPT = 1000
+EVALUATED = "evaluated"
+
+
+def register_mapper(name: str, mapper: Mapper) -> None:
+    """Add an input format: ``mapper`` turns one JSON record into a ``MappedRelease``."""
+    MAPPERS[name] = mapper
+
+
+@dataclass
+class AuditSummary:
+    """What a batch audit found: counts, coverage per rule, statistics and the bad records."""
+
+    lines: int = 0
+    releases: int = 0
+    contracts: int = 0
+    quick: int = 0
+    findings: Counter[str] = field(default_factory=Counter)
+    coverage: dict[str, Counter[str]] = field(default_factory=lambda: {rule: Counter() for rule in RULES})
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    error_count: int = 0
+    stats: StatsAccumulator = field(default_factory=StatsAccumulator)
+
+    def add_error(self, where: str, message: str) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append((where, message))
+
+
+@dataclass
+class _Worker:
+    """Per-process state: caches live as long as the process."""
+
+    as_of: date
+    want_findings: bool
+    mapper: Mapper
+    quick: Quick | None
+    policy_at: Any
+
+
+_STATE: _Worker | None = None
+
+
+def _init_worker(as_of: date, want_findings: bool, fmt: str) -> None:
+    global _STATE
+    policy_at = cached_policy_at(load_policy_book())
+    # the hot path only knows OCDS and the performance rules; terms need the full path
+    quick = Quick(policy_at, as_of, build_facts=terms_hook() is not None) if fmt == "ocds" else None
+    _STATE = _Worker(as_of, want_findings, MAPPERS[fmt], quick, policy_at)
+
+
+def _dumps(value: Any) -> str:
+    return str(value)
+
+
+@dataclass
+class _Chunk:
+    lines: int = 0
+    size: int = 0
+    releases: int = 0
+    contracts: int = 0
+    quick: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    findings: list[tuple[int, bytes]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    coverage: Counter[tuple[str, str]] = field(default_factory=Counter)
+    stats: StatsAccumulator = field(default_factory=StatsAccumulator)
+    quick_outcomes: Counter[Any] = field(default_factory=Counter)
+
+    def settle(self) -> "_Chunk":
+        for (coverage, hits), n in self.quick_outcomes.items():
+            for rule, reason in coverage:
+                self.coverage[(rule, reason or EVALUATED)] += n
+            for rule in hits:
+                self.counts[rule] += n
+        self.quick_outcomes.clear()
+        return self
+
+
+def _finding_bytes(ocid: str, contract_id: str, finding: Finding) -> bytes:
+    body = finding.as_dict()
+    body = {"ocid": ocid, "contract_id": contract_id, **body}
+    return orjson.dumps(body, default=_dumps)
+
+
+def _full(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
+    """Map and audit one release through the rules; raises RulesError for a bad record."""
+    mapped = state.mapper(release)
+    for contract in mapped.contracts:
+        audit = audit_contract(contract.facts, state.policy_at, state.as_of, record=mapped.ocid)
+        out.contracts += 1
+        for rule, reason in audit.coverage.items():
+            out.coverage[(rule, reason or EVALUATED)] += 1
+        for finding in audit.findings:
+            out.counts[finding.rule_id] += 1
+            if state.want_findings:
+                out.findings.append((line, _finding_bytes(mapped.ocid, contract.contract_id, finding)))
+        buyer = mapped.buyer
+        out.stats.add(
+            figures_of(
+                audit,
+                purchaser=buyer.id if buyer else "",
+                purchaser_name=buyer.name if buyer else "",
+                region=mapped.region or "",
+                amount=contract.facts.amount,
+                scale=contract.scale,
+                as_of=state.as_of,
+            )
+        )
+
+
+def _one(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
+    out.releases += 1
+    quick = state.quick
+    result = quick.audit(release) if quick is not None and isinstance(release, dict) else None
+    hook = terms_hook()
+    if result is None or (result.hits and state.want_findings):
+        # findings to write are built by the rules themselves, never by the hot path
+        _full(state, release, line, out)
+        return
+    out.quick += 1
+    out.contracts += 1
+    # counted per distinct outcome here and expanded once per chunk: cheaper on the hot path
+    out.quick_outcomes[(result.coverage, result.hits)] += 1
+    out.stats.add(result.figures)
+    if hook is None:
+        out.coverage[(TERMS_MANDATORY, "terms_engine_missing")] += 1
+        return
+    facts = result.facts
+    assert facts is not None
+    if facts.signed_on is None:
+        out.coverage[(TERMS_MANDATORY, "no_signing_date")] += 1
+        return
+    out.coverage[(TERMS_MANDATORY, EVALUATED)] += 1
+    for finding in hook(facts, state.policy_at(facts.jurisdiction, facts.signed_on)):
+        out.counts[finding.rule_id] += 1
+
+
+def _process(state: _Worker, release: Any, where: int, out: _Chunk) -> None:
+    try:
+        _one(state, release, where, out)
+    except RulesError as err:
+        out.errors.append((where, f"{err.message_zh} ({err.message_en})"))
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        out.errors.append((where, f"malformed release 发布格式错误: {type(err).__name__}: {err}"))
+
+
+def _audit_range(path: str, start: int, end: int) -> _Chunk:
+    """Audit the lines that start in [start, end) of a JSON-lines file."""
+    state = _STATE
+    assert state is not None
+    out = _Chunk()
+    with open(path, "rb") as f:
+        skip_first = False
+        if start > 0:
+            f.seek(start - 1)
+            skip_first = f.read(1) != b"\n"
+        data = f.read(end - start)
+        if data and not data.endswith(b"\n"):
+            data += f.readline()  # the last line starts in range: it is ours to finish
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    if skip_first and lines:
+        lines.pop(0)  # it began in the previous range
+    out.size = end - start
+    out.lines = len(lines)
+    loads = orjson.loads
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            release = loads(raw)
+        except orjson.JSONDecodeError as err:
+            out.errors.append((number, f"invalid JSON 无效的 JSON: {err}"))
+            continue
+        _process(state, release, number, out)
+    return out.settle()
+
+
+def plan_ranges(size: int, chunk_bytes: int = CHUNK_BYTES) -> list[tuple[int, int]]:
+    return [(start, min(start + chunk_bytes, size)) for start in range(0, size, chunk_bytes)]
+
+
+def _ordered(
+    path: Path, workers: int, as_of: date, want_findings: bool, fmt: str, chunk_bytes: int
+) -> Iterator[_Chunk]:
+    ranges = plan_ranges(path.stat().st_size, chunk_bytes)
+    if workers <= 1 or len(ranges) <= 1:
+        _init_worker(as_of, want_findings, fmt)
+        for start, end in ranges:
+            yield _audit_range(str(path), start, end)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, _init_worker, (as_of, want_findings, fmt)) as pool:
+        # a bounded window of ranges in flight keeps memory flat whatever the file size
+        window = 2 * workers
+        pending = [pool.apply_async(_audit_range, (str(path), s, e)) for s, e in ranges[:window]]
+        following = iter(ranges[window:])
+        while pending:
+            chunk = pending.pop(0).get()
+            nxt = next(following, None)
+            if nxt is not None:
+                pending.append(pool.apply_async(_audit_range, (str(path), *nxt)))
+            yield chunk
+
+
+def _merge(summary: AuditSummary, chunk: _Chunk, line_base: int, where: str = "line") -> None:
+    summary.lines += chunk.lines
+    summary.releases += chunk.releases
+    summary.contracts += chunk.contracts
+    summary.quick += chunk.quick
+    summary.findings.update(chunk.counts)
+    for (rule, reason), n in chunk.coverage.items():
+        summary.coverage.setdefault(rule, Counter())[reason] += n
+    for number, message in chunk.errors:
+        summary.add_error(f"{where} {line_base + number}", message)
+    summary.stats.merge(chunk.stats)
+
+
+def audit_file(
+    path: Path,
+    *,
+    as_of: date,
+    workers: int | None = None,
+    findings_out: BinaryIO | None = None,
+    on_finding: Callable[[dict[str, Any]], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    fmt: str = "ocds",
+    chunk_bytes: int = CHUNK_BYTES,
+) -> AuditSummary:
+    """Audit every release in ``path`` as of ``as_of``.
+
+    Findings go to ``findings_out`` as JSON lines (each with the input line number) and to
+    ``on_finding`` as dicts, in file order; ``progress(done_bytes, total_bytes)`` follows the work.
+    """
+    if fmt not in MAPPERS:
+        raise ValueError(f"unknown input format {fmt!r}; known: {', '.join(sorted(MAPPERS))}")
+    want = findings_out is not None or on_finding is not None
+    summary = AuditSummary()
+    total = path.stat().st_size
+    if detect_format(path) != "jsonl":
+        return _audit_package(path, as_of, want, fmt, summary, findings_out, on_finding)
+    workers = workers or os.cpu_count() or 1
+    done = 0
+    for chunk in _ordered(path, workers, as_of, want, fmt, chunk_bytes):
+        base = summary.lines
+        _merge(summary, chunk, base)
+        for number, body in chunk.findings:
+            _emit(b'{"line":%d,' % (base + number) + body[1:], findings_out, on_finding)
+        done += chunk.size
+        if progress is not None:
+            progress(done, total)
+    return summary
+
+
+def _emit(
+    line: bytes,
+    findings_out: BinaryIO | None,
+    on_finding: Callable[[dict[str, Any]], None] | None,
+) -> None:
+    if findings_out is not None:
+        findings_out.write(line + b"\n")
+    if on_finding is not None:
+        on_finding(orjson.loads(line))
+
+
+def _audit_package(
+    path: Path,
+    as_of: date,
+    want: bool,
+    fmt: str,
+    summary: AuditSummary,
+    findings_out: BinaryIO | None,
+    on_finding: Callable[[dict[str, Any]], None] | None,
+) -> AuditSummary:
+    _init_worker(as_of, want, fmt)
+    state = _STATE
+    assert state is not None
+    for item in read_releases(path):
+        chunk = _Chunk(lines=0)
+        if item.error is not None:
+            summary.add_error(item.where, item.error)
+            continue
+        _process(state, item.release, 0, chunk)
+        chunk.settle()
+        chunk.errors = [(0, m) for _, m in chunk.errors]
+        for _, message in chunk.errors:
+            summary.add_error(item.where, message)
+        chunk.errors = []
+        _merge(summary, chunk, 0)
+        for _, body in chunk.findings:
+            _emit(b'{"where":"%s",' % item.where.encode() + body[1:], findings_out, on_finding)
+    return summary

@@ -1,0 +1,1 @@
+"""OCDS: mapping compiled releases to contract facts, and streaming them from files."""

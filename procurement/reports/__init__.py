@@ -1,0 +1,1 @@
+"""Reports: statistics per purchaser and region, and the XLSX workbook."""
