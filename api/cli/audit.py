@@ -1,0 +1,149 @@
+"""``smeproc audit FILE``: audit a file of OCDS releases for overdue payments, bonds and retention.
+
+No database: the file is streamed on every core. Exit status: 0 when nothing was found, 1 when
+there are findings, 2 when the file cannot be read or the arguments are wrong.
+"""
+
+import argparse
+import sys
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+from procurement.batch_audit import MAPPERS, AuditSummary, audit_file
+from procurement.reports.xlsx import COVERAGE_REASONS, RULE_TITLES, AuditWorkbook
+
+SHOWN_ERRORS = 20
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD: {text}") from err
+
+
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = sub.add_parser(
+        "audit",
+        help="批量审计合同履约（付款、保证金、尾款）/ batch audit of payments, bonds and retention",
+        description="审计 OCDS 合并发布文件（JSON lines 或发布包）：逾期付款、未退保证金、超期扣留尾款"
+        "及合同强制性条款。 Exit 1 when there are findings, 0 when none, 2 on unreadable input.",
+    )
+    parser.add_argument("file", metavar="FILE", type=Path)
+    parser.add_argument("--as-of", type=_date, default=None, help="审计基准日 / audit date (default: today)")
+    parser.add_argument("--jsonl", type=Path, help="发现问题写入 JSON lines / findings file")
+    parser.add_argument("--xlsx", type=Path, help="Excel 报告 / XLSX report")
+    parser.add_argument("--input-format", choices=sorted(MAPPERS), default="ocds", help="input records")
+    parser.add_argument("--workers", type=int, default=None, help="进程数 / processes (all cores)")
+    parser.set_defaults(func=run)
+
+
+class _Progress:
+    """A one-line progress bar on a terminal's stderr; silent when stderr is not a terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.active = stream.isatty()
+        self.started = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.active or not total:
+            return
+        share = done / total
+        bar = "#" * int(share * 30)
+        elapsed = time.monotonic() - self.started
+        self.stream.write(
+            f"\r审计中 auditing [{bar:<30}] {share:6.1%} {done >> 20}/{total >> 20} MB {elapsed:5.1f}s"
+        )
+        self.stream.flush()
+
+    def end(self) -> None:
+        if self.active:
+            self.stream.write("\n")
+
+
+def print_summary(out: TextIO, summary: AuditSummary, as_of: date, seconds: float) -> None:
+    out.write(f"审计基准日 as of: {as_of.isoformat()}\n")
+    out.write(
+        f"行 lines: {summary.lines}  发布 releases: {summary.releases}  "
+        f"合同 contracts: {summary.contracts}  错误 bad records: {summary.error_count}  "
+        f"用时 time: {seconds:.2f}s\n\n"
+    )
+    out.write("发现问题 Findings by kind\n")
+    if not summary.findings:
+        out.write("  （无 none）\n")
+    for rule_id, n in sorted(summary.findings.items()):
+        zh, en = RULE_TITLES.get(rule_id, ("", ""))
+        label = f"{zh} ({en})" if zh else ""
+        out.write(f"  {rule_id:<36} {n:>9}  {label}\n")
+    out.write("\n规则覆盖 Coverage: contracts each rule could evaluate, and why not\n")
+    for rule_id in sorted(summary.coverage):
+        outcomes: Counter[str] = summary.coverage[rule_id]
+        total = sum(outcomes.values())
+        evaluated = outcomes.get("evaluated", 0)
+        out.write(f"  {rule_id:<36} {evaluated:>9} / {total}\n")
+        for reason, n in outcomes.most_common():
+            if reason != "evaluated":
+                out.write(f"      {n:>9}  {COVERAGE_REASONS.get(reason, '')} ({reason})\n")
+    overall = summary.stats.overall()
+    out.write(
+        f"\n合同金额 value: {overall.value:,.2f}  中小企业占比 SME share: "
+        f"{_pct(overall.sme_value_share)}  小微 small/micro: {_pct(overall.small_micro_value_share)}"
+        f"  按时付款率 on-time: {_pct(overall.on_time_rate)}\n"
+    )
+
+
+def _pct(value: Any) -> str:
+    return "-" if value is None else f"{value:.2%}"
+
+
+def run(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        sys.stderr.write(f"找不到文件 / no such file: {path}\n")
+        return 2
+    as_of: date = args.as_of or date.today()
+    progress = _Progress(sys.stderr)
+    workbook = AuditWorkbook(args.xlsx) if args.xlsx else None
+    started = time.perf_counter()
+    jsonl = args.jsonl.open("wb") if args.jsonl else None
+    try:
+        summary = audit_file(
+            path,
+            as_of=as_of,
+            workers=args.workers,
+            findings_out=jsonl,
+            on_finding=workbook.add_finding if workbook else None,
+            progress=progress,
+            fmt=args.input_format,
+        )
+    except OSError as err:
+        sys.stderr.write(f"无法读取 / cannot read {path}: {err}\n")
+        return 2
+    finally:
+        progress.end()
+        if jsonl is not None:
+            jsonl.close()
+    seconds = time.perf_counter() - started
+    if workbook is not None:
+        workbook.close(
+            counts=summary.findings,
+            coverage=summary.coverage,
+            stats=summary.stats,
+            facts=(
+                ("文件", "file", str(path)),
+                ("审计基准日", "as of", as_of.isoformat()),
+                ("发布数", "releases", summary.releases),
+                ("合同数", "contracts", summary.contracts),
+                ("错误记录", "bad records", summary.error_count),
+            ),
+        )
+    for where, message in summary.errors[:SHOWN_ERRORS]:
+        sys.stderr.write(f"{path}: {where}: {message}\n")
+    if summary.error_count > SHOWN_ERRORS:
+        sys.stderr.write(f"… 另有 {summary.error_count - SHOWN_ERRORS} 条错误 / more errors\n")
+    print_summary(sys.stdout, summary, as_of, seconds)
+    return 1 if summary.findings else 0

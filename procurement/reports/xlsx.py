@@ -1,0 +1,209 @@
+"""The audit workbook: a summary sheet, statistics by region and purchaser, one sheet per finding kind.
+
+Written with openpyxl's write-only mode (rows stream to disk, constant memory). Headers are Chinese
+with the English in a second header row; both header rows are frozen; amounts show as #,##0.00.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from procurement.reports.stats import GroupStats, StatsAccumulator
+
+AMOUNT_FORMAT = "#,##0.00"
+RATE_FORMAT = "0.00%"
+RULE_TITLES: Mapping[str, tuple[str, str]] = {
+    "payment.overdue": ("逾期付款", "Overdue payments"),
+    "bond.unreturned": ("保证金未退还", "Unreturned bonds"),
+    "retention.overheld": ("尾款超期扣留", "Retention held too long"),
+}
+COVERAGE_REASONS: Mapping[str, str] = {
+    "evaluated": "已评估",
+    "no_scale": "缺少企业规模",
+    "not_sme_public_body": "不适用（大型企业）",
+    "no_payment_terms": "无付款条款",
+    "no_acceptance_date": "缺少验收日期",
+    "no_delivery_date": "缺少交付日期",
+    "no_signing_date": "缺少签订日期",
+    "no_agreed_term": "未约定付款期限",
+    "no_bond": "无保证金",
+    "guarantee_not_cash": "保函形式（未占用资金）",
+    "no_retention": "无尾款/质保金",
+    "no_warranty_end": "缺少质保期满日期",
+    "no_return_term": "无退还期限",
+    "terms_engine_missing": "条款规则未接入",
+}
+FINDING_COLUMNS = (
+    ("行号", "Line", None),
+    ("OCID", "OCID", None),
+    ("合同编号", "Contract", None),
+    ("规则", "Rule", None),
+    ("性质", "Severity", None),
+    ("说明", "Message (zh)", None),
+    ("Message", "Message (en)", None),
+    ("金额（元）", "Amount (yuan)", AMOUNT_FORMAT),
+    ("到期日", "Due on", None),
+    ("逾期天数", "Days late", None),
+    ("逾期利息（元）", "Late interest (yuan)", AMOUNT_FORMAT),
+    ("依据", "Citations", None),
+    ("整改建议", "Remedy", None),
+)
+STATS_COLUMNS = (
+    ("编码", "Key", None),
+    ("名称", "Name", None),
+    ("合同数", "Contracts", None),
+    ("合同金额（元）", "Value (yuan)", AMOUNT_FORMAT),
+    ("中小企业合同数", "SME contracts", None),
+    ("中小企业金额（元）", "SME value (yuan)", AMOUNT_FORMAT),
+    ("中小企业金额占比", "SME share of value", RATE_FORMAT),
+    ("小微企业合同数", "Small/micro contracts", None),
+    ("小微企业金额（元）", "Small/micro value (yuan)", AMOUNT_FORMAT),
+    ("小微企业金额占比", "Small/micro share of value", RATE_FORMAT),
+    ("到期付款笔数", "Payments due", None),
+    ("按时付款率", "On-time payment rate", RATE_FORMAT),
+    ("平均付款天数", "Average days to pay", None),
+    ("逾期未付金额（元）", "Overdue amount (yuan)", AMOUNT_FORMAT),
+    ("逾期未付笔数", "Overdue payments", None),
+    ("超期未退保证金（元）", "Bonds held past due (yuan)", AMOUNT_FORMAT),
+    ("超期未退保证金笔数", "Bonds past due", None),
+    ("超期扣留尾款（元）", "Retention held past due (yuan)", AMOUNT_FORMAT),
+    ("超期扣留尾款笔数", "Retention past due", None),
+)
+_BOLD = Font(bold=True)
+
+
+def _sheet_title(rule_id: str) -> str:
+    zh, _ = RULE_TITLES.get(rule_id, ("", ""))
+    return (f"{zh} {rule_id}" if zh else rule_id)[:31]
+
+
+class AuditWorkbook:
+    """Stream findings in with ``add_finding``; ``close`` writes the summary and saves."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.book = Workbook(write_only=True)
+        self.summary = self.book.create_sheet("汇总 Summary")
+        self.regions = self.book.create_sheet("地区 By region")
+        self.purchasers = self.book.create_sheet("采购人 By purchaser")
+        self.sheets: dict[str, tuple[WriteOnlyWorksheet, tuple[Any, ...]]] = {}
+
+    def _cell(self, sheet: WriteOnlyWorksheet, value: Any, number_format: str | None) -> Any:
+        if number_format is None or value is None:
+            return value
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = number_format
+        return cell
+
+    def _headers(self, sheet: WriteOnlyWorksheet, columns: Iterable[tuple[str, str, Any]]) -> None:
+        sheet.freeze_panes = "A3"
+        for row in (0, 1):
+            cells = []
+            for column in columns:
+                cell = WriteOnlyCell(sheet, value=column[row])
+                cell.font = _BOLD
+                cells.append(cell)
+            sheet.append(cells)
+
+    def _finding_sheet(self, rule_id: str) -> WriteOnlyWorksheet:
+        found = self.sheets.get(rule_id)
+        if found is None:
+            sheet = self.book.create_sheet(_sheet_title(rule_id))
+            self._headers(sheet, FINDING_COLUMNS)
+            found = (sheet, tuple(c[2] for c in FINDING_COLUMNS))
+            self.sheets[rule_id] = found
+        return found[0]
+
+    def add_finding(self, finding: Mapping[str, Any]) -> None:
+        """One finding as the batch audit writes it (``Finding.as_dict`` plus line and ids)."""
+        rule_id = str(finding.get("rule_id", ""))
+        sheet = self._finding_sheet(rule_id)
+        evidence = finding.get("evidence") or {}
+        message = finding.get("message") or {}
+        remedy = finding.get("remedy") or {}
+        amount = evidence.get("amount")
+        interest = evidence.get("late_interest")
+        citations = "；".join(
+            f"{c.get('doc_id', '')} {c.get('article', '')}".strip() for c in finding.get("citations") or ()
+        )
+        values = (
+            finding.get("line") or finding.get("where"),
+            finding.get("ocid"),
+            finding.get("contract_id"),
+            rule_id,
+            "违规 violation" if finding.get("severity") == "violation" else "建议 advice",
+            message.get("zh"),
+            message.get("en"),
+            Decimal(str(amount)) if amount is not None else None,
+            evidence.get("due_on"),
+            evidence.get("days_late", evidence.get("days_overdue")),
+            Decimal(str(interest)) if interest is not None else None,
+            citations,
+            f"{remedy.get('zh', '')} / {remedy.get('en', '')}".strip(" /"),
+        )
+        formats = self.sheets[rule_id][1]
+        sheet.append([self._cell(sheet, v, f) for v, f in zip(values, formats, strict=True)])
+
+    def _stats_rows(self, sheet: WriteOnlyWorksheet, rows: Iterable[GroupStats]) -> None:
+        self._headers(sheet, STATS_COLUMNS)
+        formats = [c[2] for c in STATS_COLUMNS]
+        for g in rows:
+            values = (
+                g.key,
+                g.name,
+                g.contracts,
+                g.value,
+                g.sme_contracts,
+                g.sme_value,
+                g.sme_value_share,
+                g.small_micro_contracts,
+                g.small_micro_value,
+                g.small_micro_value_share,
+                g.payments_due,
+                g.on_time_rate,
+                g.average_days_to_pay,
+                g.overdue_amount,
+                g.overdue_count,
+                g.bonds_past_due_amount,
+                g.bonds_past_due_count,
+                g.retention_past_due_amount,
+                g.retention_past_due_count,
+            )
+            sheet.append([self._cell(sheet, v, f) for v, f in zip(values, formats, strict=True)])
+
+    def close(
+        self,
+        *,
+        counts: Mapping[str, int],
+        coverage: Mapping[str, Counter[str]],
+        stats: StatsAccumulator,
+        facts: Iterable[tuple[str, str, Any]] = (),
+    ) -> None:
+        """Write the summary (``facts``: label zh, label en, value) and statistics, then save."""
+        sheet = self.summary
+        sheet.freeze_panes = "A3"
+        sheet.append([WriteOnlyCell(sheet, value="项目"), "数值"])
+        sheet.append(["Item", "Value"])
+        for zh, en, value in facts:
+            sheet.append([f"{zh} ({en})", value])
+        sheet.append([])
+        sheet.append(["发现问题（按类型） Findings by kind", "数量 Count"])
+        for rule_id, n in sorted(counts.items()):
+            zh, en = RULE_TITLES.get(rule_id, ("", ""))
+            sheet.append([f"{zh} {rule_id}".strip(), n])
+        sheet.append([])
+        sheet.append(["规则覆盖 Coverage: rule", "情况 Outcome", "合同数 Contracts"])
+        for rule_id in sorted(coverage):
+            for reason, n in coverage[rule_id].most_common():
+                sheet.append([rule_id, f"{COVERAGE_REASONS.get(reason, reason)} ({reason})", n])
+        overall = stats.overall()
+        self._stats_rows(self.regions, [*stats.by_region(), overall])
+        self._stats_rows(self.purchasers, stats.by_purchaser())
+        self.book.save(self.path)
