@@ -166,6 +166,9 @@ def _one(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
     out.coverage[(TERMS_MANDATORY, EVALUATED)] += 1
     for finding in hook(facts, state.policy_at(facts.jurisdiction, facts.signed_on)):
         out.counts[finding.rule_id] += 1
+        if state.want_findings:
+            contract_id = str(release["contracts"][0].get("id", 0))
+            out.findings.append((line, _finding_bytes(release["ocid"], contract_id, finding)))
 
 
 def _process(state: _Worker, release: Any, where: int, out: _Chunk) -> None:
