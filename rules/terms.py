@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from rules.clauses import Texts, default_templates
 from rules.contract import BondTerm, ContractFacts, PaymentTerm
@@ -36,6 +37,7 @@ _FEN = Decimal("0.01")
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _GUARANTEES = frozenset({BondForm.BANK_GUARANTEE, BondForm.INSURANCE})
+_CASH_ONLY = frozenset({BondForm.CASH})
 _TRIGGER_ZH = {
     Trigger.SIGNING: "合同签订",
     Trigger.DELIVERY: "交付",
@@ -63,8 +65,19 @@ def pct(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}%"
 
 
-def _money(amount: Decimal) -> str:
-    return f"{amount.quantize(_FEN, rounding=ROUND_HALF_UP):,}"
+def _expand(args: Mapping[str, Any]) -> dict[str, Any]:
+    """Template arguments are kept raw (cheap to build); rates and amounts are worded here."""
+    out: dict[str, Any] = {}
+    for key, value in args.items():
+        if key.endswith("_rate"):
+            out[key[:-5]] = pct(value)
+        elif key == "amount":
+            amount = value.quantize(_FEN, rounding=ROUND_HALF_UP)
+            out["amount"] = f"{amount:,}"
+            out["amount_words"] = yuan_in_capitals(amount)
+        else:
+            out[key] = value
+    return out
 
 
 def _jsonable(value: Any) -> Any:
@@ -84,9 +97,11 @@ def _cites(*params: ParamValue | None) -> tuple[Citation, ...]:
     return tuple(seen)
 
 
-@dataclass(frozen=True, slots=True)
-class Adjustment:
-    """One change of a draft term toward the policy, with its basis and the clause to use."""
+class Adjustment(NamedTuple):
+    """One change of a draft term toward the policy, with its basis and the clause to use.
+
+    A named tuple rather than a frozen dataclass: as immutable, and cheaper to build in bulk.
+    """
 
     field: str
     before: Any
@@ -104,15 +119,15 @@ class Adjustment:
 
     @property
     def message_zh(self) -> str:
-        return self._texts.message_zh.format(**self.args)
+        return self._texts.message_zh.format(**_expand(self.args))
 
     @property
     def message_en(self) -> str:
-        return self._texts.message_en.format(**self.args)
+        return self._texts.message_en.format(**_expand(self.args))
 
     @property
     def clause_zh(self) -> str:
-        return self._texts.clause_zh.format(**self.args)
+        return self._texts.clause_zh.format(**_expand(self.args))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -128,8 +143,7 @@ class Adjustment:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class TermsResult:
+class TermsResult(NamedTuple):
     adjustments: tuple[Adjustment, ...]
     findings: tuple[Finding, ...]
     policy_version: str
@@ -153,6 +167,7 @@ class _Plan:
         "bond_return",
         "bond_sm_waived",
         "bond_sme_max",
+        "cites_memo",
         "invoice_max",
         "non_cash",
         "pay_after_accept",
@@ -172,6 +187,7 @@ class _Plan:
 
     def __init__(self, s: PolicySnapshot) -> None:
         self.version = s.version
+        self.cites_memo: dict[tuple[int, ...], tuple[Citation, ...]] = {}
         self.bond_max = s.get("bond.performance.max_rate")
         self.non_cash = s.get("bond.non_cash_forms_required")
         self.pay_max = s.get("payment.sme.max_days")
@@ -194,6 +210,14 @@ class _Plan:
         self.accept_default = s.get("acceptance.default_period_days")
         self.reserved_notice = s.get("contract.reserved_notice_required")
 
+    def cites(self, *params: ParamValue | None) -> tuple[Citation, ...]:
+        # keyed by identity: the plan holds every ParamValue it was built from
+        key = tuple(map(id, params))
+        found = self.cites_memo.get(key)
+        if found is None:
+            found = self.cites_memo[key] = _cites(*params)
+        return found
+
 
 def _plan(snapshot: PolicySnapshot) -> _Plan:
     return snapshot.memo("rules.terms.plan", _Plan)
@@ -208,7 +232,7 @@ def _bad(field: str, zh: str, en: str) -> InvalidInput:
 
 def validate_facts(facts: ContractFacts) -> None:
     """Reject amounts below zero, rates outside 0-100% and negative day counts."""
-    if facts.amount < 0:
+    if facts.amount < _ZERO:
         raise _bad("amount", "合同金额不得为负数", "the contract amount must not be negative")
     for i, term in enumerate(facts.payment_terms):
         if not _ZERO <= term.rate <= _ONE:
@@ -249,18 +273,31 @@ def _finding(
     evidence: dict[str, Any],
     **args: Any,
 ) -> Finding:
-    texts = default_templates().findings[template]
+    message_zh, message_en, remedy_zh, remedy_en = _finding_texts(template, tuple(args.items()))
     return Finding(
         rule_id=rule_id,
         category="contract_terms",
         legal_force=force,
         citations=citations,
-        message_zh=texts.message_zh.format(**args),
-        message_en=texts.message_en.format(**args),
-        remedy_zh=texts.remedy_zh.format(**args),
-        remedy_en=texts.remedy_en.format(**args),
+        message_zh=message_zh,
+        message_en=message_en,
+        remedy_zh=remedy_zh,
+        remedy_en=remedy_en,
         evidence=evidence,
         policy_version=version,
+    )
+
+
+@lru_cache(maxsize=4096)
+def _finding_texts(template: str, items: tuple[tuple[str, Any], ...]) -> tuple[str, str, str, str]:
+    # the same few rates recur across contracts, so rendered texts are worth keeping
+    texts = default_templates().findings[template]
+    args = dict(items)
+    return (
+        texts.message_zh.format(**args),
+        texts.message_en.format(**args),
+        texts.remedy_zh.format(**args),
+        texts.remedy_en.format(**args),
     )
 
 
@@ -271,6 +308,8 @@ def _findings(facts: ContractFacts, plan: _Plan) -> list[Finding]:
     sme_of_public = (
         size is not None and size is not Size.LARGE and facts.purchaser_type is PurchaserType.PUBLIC_BODY
     )
+    works = facts.category is Category.WORKS
+    non_cash = plan.non_cash is not None and plan.non_cash.value
     for i, bond in enumerate(facts.bonds):
         if bond.kind is BondKind.PERFORMANCE and plan.bond_max is not None:
             cap = plan.bond_max.value
@@ -287,13 +326,8 @@ def _findings(facts: ContractFacts, plan: _Plan) -> list[Finding]:
                         cap=pct(cap),  # type: ignore[arg-type]
                     )
                 )
-        if (
-            plan.non_cash is not None
-            and plan.non_cash.value
-            and bond.rate > 0
-            and bond.forms
-            and bond.forms <= {BondForm.CASH}
-        ):
+        if non_cash and bond.forms <= _CASH_ONLY and bond.forms and bond.rate > _ZERO:
+            assert plan.non_cash is not None
             out.append(
                 _finding(
                     "terms.bond.cash_only",
@@ -301,21 +335,25 @@ def _findings(facts: ContractFacts, plan: _Plan) -> list[Finding]:
                     plan.non_cash.legal_force,
                     plan.non_cash.citations,
                     version,
-                    {"field": f"bonds[{i}].forms", "forms": sorted(f.value for f in bond.forms)},
+                    {"field": f"bonds[{i}].forms", "forms": ["cash"]},
                     bond_zh=_BOND_ZH[bond.kind],
-                    bond_en=f"{bond.kind.value} bond",
+                    bond_en=f"{bond.kind} bond",
                 )
             )
         if (
             bond.kind is BondKind.QUALITY_RETENTION
-            and facts.category is Category.WORKS
+            and works
             and plan.ret_works_max is not None
             and bond.rate > plan.ret_works_max.value  # type: ignore[operator]
         ):
             out.append(_works_retention_finding(plan, f"bonds[{i}].rate", bond.rate))
+    agreed = plan.pay_agreed_max if sme_of_public else None
+    agreed_cap = agreed.value if agreed is not None else None
+    invoice_cap = plan.invoice_max.value if plan.invoice_max is not None else None
     for i, term in enumerate(facts.payment_terms):
-        if _is_retention(term):
-            if facts.category is Category.WORKS:
+        trigger = term.trigger
+        if term.kind is PaymentKind.RETENTION or trigger is Trigger.WARRANTY_END:
+            if works:
                 if plan.ret_works_max is not None and term.rate > plan.ret_works_max.value:  # type: ignore[operator]
                     out.append(_works_retention_finding(plan, f"payment_terms[{i}].rate", term.rate))
                 defect = plan.ret_works_defect
@@ -335,31 +373,26 @@ def _findings(facts: ContractFacts, plan: _Plan) -> list[Finding]:
                         )
                     )
             continue
-        days = _calendar_days(term)
-        if (
-            sme_of_public
-            and plan.pay_agreed_max is not None
-            and term.trigger in _PAYING_TRIGGERS
-            and days > plan.pay_agreed_max.value  # type: ignore[operator]
-        ):
+        days = term.days if term.day_type is DayType.CALENDAR else term.days * 7 // 5
+        if agreed_cap is not None and days > agreed_cap and trigger in _PAYING_TRIGGERS:  # type: ignore[operator]
+            assert plan.pay_agreed_max is not None
             out.append(
                 _finding(
                     "terms.payment.over_agreed_max",
                     "payment.over_agreed_max",
                     plan.pay_agreed_max.legal_force,
-                    _cites(plan.pay_agreed_max),
+                    plan.pay_agreed_max.citations,
                     version,
-                    {"field": f"payment_terms[{i}].days", "days": term.days, "day_type": term.day_type.value},
+                    {"field": f"payment_terms[{i}].days", "days": term.days, "day_type": str(term.day_type)},
                     days=term.days,
                     cap=plan.pay_agreed_max.value,
                     default_days=plan.pay_max.value if plan.pay_max else plan.pay_agreed_max.value,
                     trigger_zh=_TRIGGER_ZH[term.trigger],
-                    trigger_en=term.trigger.value,
+                    trigger_en=str(term.trigger),
                 )
             )
-        if (
-            plan.invoice_max is not None and term.trigger is Trigger.INVOICE and days > plan.invoice_max.value  # type: ignore[operator]
-        ):
+        if invoice_cap is not None and trigger is Trigger.INVOICE and days > invoice_cap:  # type: ignore[operator]
+            assert plan.invoice_max is not None
             out.append(
                 _finding(
                     "terms.payment.invoice_over_max",
@@ -382,7 +415,6 @@ def _findings(facts: ContractFacts, plan: _Plan) -> list[Finding]:
                 plan.audit.citations,
                 version,
                 {"field": "settlement_tied_to_audit", "rule": str(plan.audit.value)},
-                until="2025-06-01",
             )
         )
     return out
@@ -430,7 +462,13 @@ def _adjustments(facts: ContractFacts, plan: _Plan) -> list[Adjustment]:
     terms = facts.payment_terms
 
     # prepayment
-    prepaid = sum((t.rate for t in terms if t.kind is PaymentKind.PREPAYMENT), _ZERO)
+    prepaid = _ZERO
+    accepts = False
+    for t in terms:
+        if t.kind is PaymentKind.PREPAYMENT:
+            prepaid += t.rate
+        if t.trigger is Trigger.ACCEPTANCE:
+            accepts = True
     floor: ParamValue | None = None
     template = "prepayment.floor"
     if works:
@@ -450,13 +488,12 @@ def _adjustments(facts: ContractFacts, plan: _Plan) -> list[Adjustment]:
                 floor.citations,
                 template,
                 {
-                    "before": pct(prepaid),
-                    "after": pct(target),
+                    "before_rate": prepaid,
+                    "after_rate": target,
                     "days": pay_days,
-                    "amount": _money(amount * target),
-                    "amount_words": yuan_in_capitals((amount * target).quantize(_FEN)),
+                    "amount": amount * target,
                     "size_zh": _SIZE_ZH.get(size, "") if size else "",
-                    "size_en": size.value if size else "",
+                    "size_en": str(size) if size else "",
                     "balance_days": pay_days,
                 },
                 floor.is_default,
@@ -464,23 +501,19 @@ def _adjustments(facts: ContractFacts, plan: _Plan) -> list[Adjustment]:
         )
 
     # bonds
+    non_cash = plan.non_cash if plan.non_cash is not None and plan.non_cash.value else None
     for i, bond in enumerate(facts.bonds):
         if bond.kind is BondKind.PERFORMANCE:
             out.extend(_performance_bond(i, bond, plan, amount, sme=sme, small=small))
-        if (
-            plan.non_cash is not None
-            and plan.non_cash.value
-            and bond.rate > 0
-            and not bond.forms >= _GUARANTEES
-        ):
+        if non_cash is not None and not bond.forms >= _GUARANTEES and bond.rate > _ZERO:
             out.append(
                 Adjustment(
                     f"bonds[{i}].forms",
                     bond.forms,
                     bond.forms | _GUARANTEES,
                     "terms.bond.forms",
-                    plan.non_cash.legal_force,
-                    plan.non_cash.citations,
+                    non_cash.legal_force,
+                    non_cash.citations,
                     "bond.forms",
                     {"bond_zh": _BOND_ZH[bond.kind]},
                 )
@@ -488,13 +521,12 @@ def _adjustments(facts: ContractFacts, plan: _Plan) -> list[Adjustment]:
 
     # retention and payment days
     for i, term in enumerate(terms):
-        if _is_retention(term):
+        if term.kind is PaymentKind.RETENTION or term.trigger is Trigger.WARRANTY_END:
             out.extend(_retention(i, term, plan, amount, works=works, sme=sme))
         elif days_target is not None and term.trigger in _PAYING_TRIGGERS:
             out.extend(_payment_days(i, term, plan, days_target, amount, public=public))
 
     # acceptance period
-    accepts = any(t.trigger is Trigger.ACCEPTANCE for t in terms)
     req = plan.accept_required
     if req is not None and req.value and accepts and sme and public and facts.acceptance_period_days is None:
         default = plan.accept_default
@@ -505,7 +537,7 @@ def _adjustments(facts: ContractFacts, plan: _Plan) -> list[Adjustment]:
                 default.value if default else None,
                 "terms.acceptance_period",
                 req.legal_force,
-                _cites(req, default),
+                plan.cites(req, default),
                 "acceptance.period" if default else "acceptance.period_blank",
                 {"after": default.value if default else "【  】"},
                 bool(default and default.is_default),
@@ -576,18 +608,17 @@ def _performance_bond(
                 target,
                 "terms.bond.rate",
                 MANDATORY if breach else ENCOURAGED,
-                _cites(*used),
+                plan.cites(*used),
                 "bond.waived" if target == 0 else "bond.cap",
                 {
-                    "before": pct(bond.rate),
-                    "after": pct(target),
-                    "amount": _money(amount * target),
-                    "amount_words": yuan_in_capitals((amount * target).quantize(_FEN)),
+                    "before_rate": bond.rate,
+                    "after_rate": target,
+                    "amount": amount * target,
                 },
                 any(c.is_default for c in used) and not breach,
             )
         )
-    if bond.return_days is None and plan.bond_return is not None and target > 0:
+    if bond.return_days is None and plan.bond_return is not None and target > _ZERO:
         out.append(
             Adjustment(
                 f"bonds[{i}].return_days",
@@ -626,14 +657,13 @@ def _retention(
                 target,
                 "terms.retention.rate",
                 cap.legal_force,
-                _cites(cap, release),
+                plan.cites(cap, release),
                 template,
                 {
-                    "before": pct(term.rate),
-                    "after": pct(target),
+                    "before_rate": term.rate,
+                    "after_rate": target,
                     "release_days": release_days,
-                    "amount": _money(amount * target),
-                    "amount_words": yuan_in_capitals((amount * target).quantize(_FEN)),
+                    "amount": amount * target,
                 },
                 cap.is_default,
             )
@@ -692,17 +722,16 @@ def _payment_days(
             goal.value,
             "terms.payment.days",
             MANDATORY if breach else ENCOURAGED,
-            _cites(goal, plan.pay_max if public else None, agreed if breach else None),
+            plan.cites(goal, plan.pay_max if public else None, agreed if breach else None),
             "payment.days",
             {
                 "before": term.days,
                 "after": goal.value,
                 "trigger_zh": _TRIGGER_ZH[term.trigger],
-                "trigger_en": term.trigger.value,
+                "trigger_en": str(term.trigger),
                 "kind_zh": _KIND_ZH[term.kind],
-                "rate": pct(term.rate),
-                "amount": _money(amount * term.rate),
-                "amount_words": yuan_in_capitals((amount * term.rate).quantize(_FEN)),
+                "share_rate": term.rate,
+                "amount": amount * term.rate,
             },
             goal.is_default and not breach,
         )
