@@ -172,11 +172,17 @@ class PolicySnapshot:
     """The policy of one pack on one date. Immutable; derived data is memoised per segment."""
 
     __slots__ = ("_pack", "_segment", "on")
+    _pack: PolicyPack
+    _segment: _Segment
+    on: date
 
     def __init__(self, pack: PolicyPack, segment: _Segment, on: date) -> None:
-        self._pack = pack
-        self._segment = segment
-        self.on = on
+        object.__setattr__(self, "_pack", pack)
+        object.__setattr__(self, "_segment", segment)
+        object.__setattr__(self, "on", on)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"PolicySnapshot is immutable (cannot set {name})")
 
     @property
     def pack_id(self) -> str:

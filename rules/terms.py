@@ -373,6 +373,8 @@ def _findings(facts: ContractFacts, plan: _Plan) -> list[Finding]:
                         )
                     )
             continue
+        if not term.days_agreed:
+            continue  # no stated days: the statutory term applies, nothing to breach
         days = term.days if term.day_type is DayType.CALENDAR else term.days * 7 // 5
         if agreed_cap is not None and days > agreed_cap and trigger in _PAYING_TRIGGERS:  # type: ignore[operator]
             assert plan.pay_agreed_max is not None
@@ -668,16 +670,17 @@ def _retention(
                 cap.is_default,
             )
         )
-    if release is not None and term.days > release.value:  # type: ignore[operator]
+    stated = term.days_agreed
+    if release is not None and (not stated or term.days > release.value):  # type: ignore[operator]
         out.append(
             Adjustment(
                 f"payment_terms[{i}].days",
-                term.days,
+                term.days if stated else None,
                 release.value,
                 "terms.retention.release_days",
                 release.legal_force,
                 release.citations,
-                release_template,
+                release_template if stated else "retention.release_days_unstated",
                 {"before": term.days, "after": release.value},
                 release.is_default,
             )
@@ -710,20 +713,21 @@ def _payment_days(
         if plan.pay_max is None or not public:
             return []
         goal = plan.pay_max
+    stated = term.days_agreed
     days = _calendar_days(term)
-    if days <= goal.value:  # type: ignore[operator]
+    if stated and days <= goal.value:  # type: ignore[operator]
         return []
     agreed = plan.pay_agreed_max
-    breach = public and agreed is not None and days > agreed.value  # type: ignore[operator]
+    breach = stated and public and agreed is not None and days > agreed.value  # type: ignore[operator]
     return [
         Adjustment(
             f"payment_terms[{i}].days",
-            term.days,
+            term.days if stated else None,
             goal.value,
             "terms.payment.days",
             MANDATORY if breach else ENCOURAGED,
             plan.cites(goal, plan.pay_max if public else None, agreed if breach else None),
-            "payment.days",
+            "payment.days" if stated else "payment.days_unstated",
             {
                 "before": term.days,
                 "after": goal.value,
@@ -785,8 +789,8 @@ def apply_adjustments(
                 if attr == "rate":
                     released += term.rate - adj.after
                     balance_days = adj.args.get("release_days")
-                if attr == "days":  # targets are calendar days
-                    terms[index] = replace(term, days=adj.after, day_type=DayType.CALENDAR)
+                if attr == "days":  # targets are stated calendar days
+                    terms[index] = replace(term, days=adj.after, day_type=DayType.CALENDAR, days_agreed=True)
                 else:
                     terms[index] = replace(term, **{attr: adj.after})
             else:

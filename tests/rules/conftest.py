@@ -114,6 +114,7 @@ def _facts(raw: dict[str, Any]) -> ContractFacts:
             int(t["days"]),
             DayType(t.get("day_type", "calendar")),
             t.get("held_months"),
+            t.get("days_agreed", True),
         )
         for t in raw.get("payment_terms", ())
     )

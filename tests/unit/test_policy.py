@@ -235,3 +235,10 @@ def test_snapshots_are_cached_and_share_memo_within_a_segment() -> None:
 def test_directory_copy_loads_the_same_versions(tmp_path: Path) -> None:
     shutil.copytree(POLICIES, tmp_path / "p")
     assert load_policy_book(tmp_path / "p").packs == load_policy_book(POLICIES).packs
+
+
+def test_snapshot_is_immutable() -> None:
+    snapshot = default_policy_book().at("cn", date(2025, 1, 1))
+    with pytest.raises(AttributeError):
+        snapshot.on = date(2000, 1, 1)  # type: ignore[misc]
+    assert snapshot.on == date(2025, 1, 1)
