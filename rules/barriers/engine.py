@@ -22,7 +22,10 @@ from rules.vocabulary import Industry
 _CLAUSE_END = re.compile(r"[。；;！？!?\n\r]")
 _WIDE = re.compile(f"[{re.escape(FULLWIDTH_CHARS)}]")
 _QUANTITY_TAIL_CHARS = 12  # a quantity that starts in scope may end past it (5亿元以上)
-_MAX_CLAUSE_CHARS = 600  # how far back a clause start is looked for
+_MAX_CLAUSE_CHARS = 600
+_INDUSTRY_CHARS = (
+    40  # 所属行业为…: the marker and the longest industry name  # how far back a clause start is looked for
+)
 _SECTION = "section"
 _INDUSTRY = "industry"
 
@@ -100,15 +103,19 @@ class BarrierScanner:
         structured requirement); otherwise scoring markers and the current section decide.
         """
         matches = self.prefilter.find(text)
+        rules_of = self._rules_of
         # most text has no full-width digit or letter: then a clause is its own normal form
         wide = _WIDE.search(text) is not None
         count, size = len(matches), len(text)
         line, line_pos = base_line, 0
         i = previous_end = 0
-        sections, heading_max = self._sections, self.catalogue.heading_max_chars
         clause_end, rfind = _CLAUSE_END.search, text.rfind
         while i < count:
             first = matches[i]
+            if not rules_of[first[2]]:
+                self._context_word(text, first, context, kind)
+                i += 1
+                continue
             at, low = first[0], max(previous_end, first[0] - _MAX_CLAUSE_CHARS)
             start = max(rfind("\n", low, at), rfind("。", low, at)) + 1 or low
             while rare := clause_end(text, start, at):  # the rarer delimiters
@@ -117,18 +124,32 @@ class BarrierScanner:
             end = end_m.start() if end_m else size
             j = i + 1
             while j < count and matches[j][0] < end:
+                if not rules_of[matches[j][2]]:
+                    self._context_word(text, matches[j], context, kind)
                 j += 1
             hits, i, previous_end = matches[i:j], j, end
             if line is not None:
                 line += text.count("\n", line_pos, start)
                 line_pos = start
-            if len(hits) == 1 and kind is None and first[2] in sections:
-                if end - start <= heading_max:
-                    context.section = sections[first[2]]
-                continue  # a heading, or a section word inside a clause: no barrier either way
             found = self._clause(text, start, end, hits, context, location, base_offset, line, kind, wide)
             if found:
                 yield from found
+
+    def _context_word(self, text: str, match: Match, context: ScanContext, kind: ClauseKind | None) -> None:
+        """A heading word or an industry marker updates the context on the spot, without cutting
+        a clause: most keyword hits of a document are of that kind."""
+        at, end, word = match
+        if word in self._sections:
+            heading_max = self.catalogue.heading_max_chars
+            line_start = text.rfind("\n", max(0, at - heading_max), at) + 1
+            line_end = text.find("\n", end, end + heading_max)
+            if line_end == -1 and end + heading_max >= len(text):
+                line_end = len(text)
+            heading = (line_start > 0 or at < heading_max) and line_end != -1
+            if kind is None and heading and line_end - line_start <= heading_max:
+                context.section = self._sections[word]
+        elif found := self._industry.match(to_halfwidth(text[at : at + _INDUSTRY_CHARS])):
+            context.industry = found.group(1)
 
     def _clause(
         self,
@@ -154,14 +175,7 @@ class BarrierScanner:
         rules_of = self._rules_of
         for m_start, m_end, word in matches:
             rules = rules_of[word]
-            if rules:
-                hits.extend(_Hit(m_start - start, m_end - start, word, rule) for rule in rules)
-            elif word in self._sections:
-                if kind is None and end - start <= self.catalogue.heading_max_chars:
-                    context.section = self._sections[word]
-                    return []  # a heading sets no barrier
-            elif found := self._industry.search(plain):
-                context.industry = found.group(1)
+            hits.extend(_Hit(m_start - start, m_end - start, word, rule) for rule in rules)
         if not hits:
             return []
         clause = _Clause(body, plain)
