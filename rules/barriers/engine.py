@@ -1,7 +1,7 @@
 """The barrier scanner: keyword prefilter, clause bounds, rule conditions, findings with evidence.
 
-A text is scanned once by the prefilter regex; only the clauses around a keyword are cut out,
-normalised and checked, so text without any trigger costs one pass of the regex engine.
+A text is scanned once by the keyword prefilter; only the clauses around a trigger are cut out,
+normalised and checked, so text without any trigger costs one pass of the automaton.
 """
 
 import re
@@ -22,10 +22,8 @@ from rules.vocabulary import Industry
 _CLAUSE_END = re.compile(r"[。；;！？!?\n\r]")
 _WIDE = re.compile(f"[{re.escape(FULLWIDTH_CHARS)}]")
 _QUANTITY_TAIL_CHARS = 12  # a quantity that starts in scope may end past it (5亿元以上)
-_MAX_CLAUSE_CHARS = 600
-_INDUSTRY_CHARS = (
-    40  # 所属行业为…: the marker and the longest industry name  # how far back a clause start is looked for
-)
+_MAX_CLAUSE_CHARS = 600  # how far back a clause start is looked for
+_INDUSTRY_CHARS = 40  # 所属行业为…: the marker and the longest industry name
 _SECTION = "section"
 _INDUSTRY = "industry"
 

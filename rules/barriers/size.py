@@ -17,9 +17,12 @@ _YUAN_PER_WAN = Decimal(10_000)
 
 def ceilings_for(table: SizeTable | None, industry: str | None) -> Mapping[str, Decimal] | None:
     """The SME ceilings (measure -> value in the table's unit) of ``industry``, if known."""
-    if table is None or industry is None or industry not in Industry._value2member_map_:
+    if table is None or industry is None:
         return None
-    thresholds = table.industries.get(Industry(industry))
+    try:
+        thresholds = table.industries.get(Industry(industry))
+    except ValueError:  # not one of the 16 industries of the size table
+        return None
     return None if thresholds is None else {m.value: v for m, v in thresholds.sme_ceiling.items()}
 
 
