@@ -20,7 +20,7 @@ from api.resources.openapi import OpenApiDocument
 from api.resources.suppliers import Suppliers
 from api.routes import ROUTES
 from config.settings import Settings
-from procurement.db import create_db_engine, create_session_factory, is_sqlite
+from procurement.db import create_db_engine, create_session_factory, is_sqlite, write_intent
 
 
 def _json_default(value: Any) -> Any:
@@ -45,14 +45,17 @@ def create_app(
     actor_cache: ActorCache | None = None,
 ) -> falcon.App:
     """The app; tests pass a session factory bound to their transaction instead of an engine."""
+    write_factory = None
     if session_factory is None:
         engine = create_db_engine(
             settings.database_url, echo=settings.sql_echo, pool_size=settings.db_pool_size
         )
         session_factory = create_session_factory(engine)
+        if is_sqlite(settings.database_url):
+            write_factory = create_session_factory(write_intent(engine))
     middleware: list[Any] = [
         BodyLimit(settings),
-        SessionManager(session_factory, lock_writes_up_front=is_sqlite(settings.database_url)),
+        SessionManager(session_factory, write_factory),
         Authentication(actor_cache),
         Idempotency(),
     ]

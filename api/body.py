@@ -47,8 +47,6 @@ def load_json(req: falcon.Request, schema: Schema, *, partial: bool = False) -> 
             title="Malformed JSON", description=f"the body is not JSON: {exc}"
         ) from exc
     if not isinstance(document, dict):
-        raise falcon.HTTPBadRequest(
-            title="Malformed JSON", description="the body must be a JSON object"
-        )
+        raise falcon.HTTPBadRequest(title="Malformed JSON", description="the body must be a JSON object")
     loaded: dict[str, Any] = schema.load(document, partial=partial)
     return loaded

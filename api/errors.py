@@ -111,9 +111,7 @@ def _bilingual(text: str) -> str:
     return text
 
 
-def validation_error(
-    req: falcon.Request, resp: falcon.Response, ex: ValidationError, params: Any
-) -> None:
+def validation_error(req: falcon.Request, resp: falcon.Response, ex: ValidationError, params: Any) -> None:
     errors = flatten_errors(ex.messages)
     names = ", ".join(errors)
     _respond(
@@ -123,9 +121,7 @@ def validation_error(
     )
 
 
-def domain_error(
-    req: falcon.Request, resp: falcon.Response, ex: domain.DomainError, params: Any
-) -> None:
+def domain_error(req: falcon.Request, resp: falcon.Response, ex: domain.DomainError, params: Any) -> None:
     status = next((code for kind, code in STATUS_OF if isinstance(ex, kind)), 400)
     errors = ex.errors if isinstance(ex, domain.InvalidInput) else None
     _respond(resp, status, problem(status, ex.code, ex.message_zh, ex.message_en, errors))
@@ -140,9 +136,7 @@ def rules_error(req: falcon.Request, resp: falcon.Response, ex: RulesError, para
     _respond(resp, 422, problem(422, str(code), ex.message_zh, ex.message_en, errors))
 
 
-def unexpected_error(
-    req: falcon.Request, resp: falcon.Response, ex: Exception, params: Any
-) -> None:
+def unexpected_error(req: falcon.Request, resp: falcon.Response, ex: Exception, params: Any) -> None:
     if isinstance(ex, falcon.HTTPError):  # Falcon's own, raised past a more specific handler
         raise ex
     log.exception("unhandled error on %s %s", req.method, req.path)

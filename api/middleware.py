@@ -17,7 +17,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.body import body_limit, raw_body, too_large
-from procurement.db import begin_write
 from procurement.errors import Conflict, IdempotencyKeyReused, NotAuthenticated
 from procurement.idempotency.models import IdempotencyRecord
 from procurement.organizations.services import authenticate
@@ -41,27 +40,25 @@ class BodyLimit:
 
 
 class SessionManager:
-    """Commit when the request succeeded, else roll back; always close (falcon-sqla's way)."""
+    """Commit when the request succeeded, else roll back; always close (falcon-sqla's way).
+
+    Requests that may write get a session from ``write_factory`` (on SQLite: one whose transaction
+    takes the write lock at its first statement); reads, and resources marked ``read_only``, do not.
+    """
 
     def __init__(
-        self, session_factory: Callable[[], Session], *, lock_writes_up_front: bool
+        self, read_factory: Callable[[], Session], write_factory: Callable[[], Session] | None = None
     ) -> None:
-        self._factory = session_factory
-        self._lock_writes = lock_writes_up_front
+        self._read = read_factory
+        self._write = write_factory or read_factory
 
     def process_resource(
         self, req: falcon.Request, resp: falcon.Response, resource: object, params: Any
     ) -> None:
         if resource is None:
             return
-        session = self._factory()
-        req.context.session = session
-        if (
-            self._lock_writes
-            and req.method not in READ_METHODS
-            and not getattr(resource, "read_only", False)
-        ):
-            begin_write(session)
+        writes = req.method not in READ_METHODS and not getattr(resource, "read_only", False)
+        req.context.session = (self._write if writes else self._read)()
 
     def process_response(
         self, req: falcon.Request, resp: falcon.Response, resource: object, req_succeeded: bool

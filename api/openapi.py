@@ -78,9 +78,7 @@ def build_spec(operations: Iterable[Operation]) -> dict[str, Any]:
             "responses": {str(op.status): {"description": "OK"}},
         }
         if op.response is not None:
-            operation["responses"][str(op.status)]["content"] = {
-                "application/json": {"schema": op.response}
-            }
+            operation["responses"][str(op.status)]["content"] = {"application/json": {"schema": op.response}}
         for status in op.errors:
             operation["responses"][str(status)] = {
                 "description": "problem",

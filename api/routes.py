@@ -26,9 +26,7 @@ class Route:
     suffix: str | None = None
 
 
-def _op(
-    path: str, method: str, summary: str, tag: str, response: object, **kw: object
-) -> Operation:
+def _op(path: str, method: str, summary: str, tag: str, response: object, **kw: object) -> Operation:
     return Operation(path, method, summary, tag, response, **kw)  # type: ignore[arg-type]
 
 

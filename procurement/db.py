@@ -26,9 +26,7 @@ def create_db_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Eng
         return _sqlite_engine(url, echo=echo)
     if parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
-    return create_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-    )
+    return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:
@@ -60,6 +58,12 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def write_intent(engine: Engine) -> Engine:
+    """The same engine whose transactions take SQLite's write lock when they begin (lazily: at the
+    first statement, so parsing and validation happen outside the lock)."""
+    return engine.execution_options(**{WRITE_INTENT: True})
 
 
 def begin_write(session: Session) -> None:

@@ -1,8 +1,11 @@
 """/v1/contracts, /v1/contracts/{id} (ETag / If-Match) and /v1/contracts/{id}/events."""
 
+import json
+
 import falcon
 
 from api.body import load_json
+from api.cache import RepresentationCache
 from api.resources.base import actor_of, load_query, page_body, page_limit, session_of
 from api.schemas.common import PageQuerySchema
 from api.schemas.contracts import (
@@ -13,7 +16,6 @@ from api.schemas.contracts import (
 )
 from api.schemas.events import EventCreateSchema, EventSchema
 from procurement.contracts import services
-from procurement.contracts.models import Contract
 from procurement.errors import StaleVersion
 
 CREATE = ContractCreateSchema()
@@ -25,8 +27,8 @@ EVENT_OUT = EventSchema()
 PAGE_QUERY = PageQuerySchema()
 
 
-def _etag(contract: Contract) -> str:
-    return f'"{contract.version}"'
+def _etag(version: int) -> str:
+    return f'"{version}"'
 
 
 def _expected_version(req: falcon.Request) -> int | None:
@@ -37,38 +39,45 @@ def _expected_version(req: falcon.Request) -> int | None:
     for tag in tags:
         if str(tag).isdigit():
             return int(str(tag))
-    raise StaleVersion(
-        "If-Match 与合同的任何版本都不符", "If-Match names no version of this contract"
-    )
+    raise StaleVersion("If-Match 与合同的任何版本都不符", "If-Match names no version of this contract")
 
 
 class Contracts:
     idempotent = True
+
+    def __init__(self, representations: RepresentationCache | None = None) -> None:
+        # serialized contracts by (id, version): shared by the worker's threads, never request state
+        self._representations = representations or RepresentationCache()
 
     def on_post_collection(self, req: falcon.Request, resp: falcon.Response) -> None:
         fields = load_json(req, CREATE)
         contract = services.create_contract(session_of(req), actor_of(req), fields=fields)
         resp.status = falcon.HTTP_201
         resp.location = f"/v1/contracts/{contract.id}"
-        resp.etag = _etag(contract)
+        resp.etag = _etag(contract.version)
         resp.media = OUT.dump(contract)
 
     def on_get_collection(self, req: falcon.Request, resp: falcon.Response) -> None:
         query = load_query(req, LIST_QUERY)
         limit = page_limit(req, query)
         after = query.pop("after", None)
-        page = services.list_contracts(
-            session_of(req), actor_of(req), after=after, limit=limit, **query
-        )
+        page = services.list_contracts(session_of(req), actor_of(req), after=after, limit=limit, **query)
         resp.media = page_body(req, page, OUT, limit)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, contract_id: int) -> None:
-        contract = services.get_contract(session_of(req), actor_of(req), contract_id)
-        resp.etag = _etag(contract)
-        if req.if_none_match and _etag(contract) in [f'"{t}"' for t in req.if_none_match]:
+        session, actor = session_of(req), actor_of(req)
+        version = services.visible_version(session, actor, contract_id)
+        resp.etag = _etag(version)
+        if req.if_none_match and resp.etag in [f'"{t}"' for t in req.if_none_match]:
             resp.status = falcon.HTTP_304
             return
-        resp.media = OUT.dump(contract)
+        body = self._representations.get((contract_id, version))
+        if body is None:
+            contract = services.get_contract(session, actor, contract_id)
+            body = json.dumps(OUT.dump(contract), ensure_ascii=False, separators=(",", ":")).encode()
+            self._representations.put((contract.id, contract.version), body)
+        resp.data = body
+        resp.content_type = falcon.MEDIA_JSON
 
     def on_patch(self, req: falcon.Request, resp: falcon.Response, contract_id: int) -> None:
         fields = load_json(req, UPDATE, partial=True)
@@ -79,7 +88,7 @@ class Contracts:
             fields=fields,
             expected_version=_expected_version(req),
         )
-        resp.etag = _etag(contract)
+        resp.etag = _etag(contract.version)
         resp.media = OUT.dump(contract)
 
 

@@ -26,9 +26,7 @@ class Suppliers:
     def on_get_collection(self, req: falcon.Request, resp: falcon.Response) -> None:
         query = load_query(req, PAGE_QUERY)
         limit = page_limit(req, query)
-        page = services.list_suppliers(
-            session_of(req), actor_of(req), after=query.get("after"), limit=limit
-        )
+        page = services.list_suppliers(session_of(req), actor_of(req), after=query.get("after"), limit=limit)
         resp.media = page_body(req, page, OUT, limit)
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, supplier_id: int) -> None:

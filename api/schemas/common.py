@@ -18,23 +18,17 @@ class StrictSchema(Schema):
 
 def money(**kwargs: Any) -> fields.Decimal:
     """Yuan with fen precision, written as a string in JSON so no float ever touches it."""
-    return fields.Decimal(
-        places=2, as_string=True, allow_nan=False, validate=NON_NEGATIVE, **kwargs
-    )
+    return fields.Decimal(places=2, as_string=True, allow_nan=False, validate=NON_NEGATIVE, **kwargs)
 
 
 def percent(**kwargs: Any) -> fields.Decimal:
     """A percentage of the contract amount, 0 to 100 (``"12.5"`` is 12.5%)."""
-    return fields.Decimal(
-        places=4, as_string=True, allow_nan=False, validate=PERCENT_RANGE, **kwargs
-    )
+    return fields.Decimal(places=4, as_string=True, allow_nan=False, validate=PERCENT_RANGE, **kwargs)
 
 
 def wan(**kwargs: Any) -> fields.Decimal:
     """A figure in 万元 (ten thousand yuan), as the size table states them."""
-    return fields.Decimal(
-        places=2, as_string=True, allow_nan=False, validate=NON_NEGATIVE, **kwargs
-    )
+    return fields.Decimal(places=2, as_string=True, allow_nan=False, validate=NON_NEGATIVE, **kwargs)
 
 
 class PageQuerySchema(StrictSchema):
@@ -45,9 +39,7 @@ class PageQuerySchema(StrictSchema):
 
 
 class PageLinksSchema(Schema):
-    next = fields.String(
-        allow_none=True, metadata={"description": "URL of the next page; null on the last"}
-    )
+    next = fields.String(allow_none=True, metadata={"description": "URL of the next page; null on the last"})
 
 
 class ProblemSchema(Schema):

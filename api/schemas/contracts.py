@@ -32,9 +32,7 @@ class PaymentTermSchema(StrictSchema):
 class BondSchema(StrictSchema):
     kind = fields.Enum(BondKind, by_value=True, required=True)
     percent = percent(required=True)
-    forms = fields.List(
-        fields.Enum(BondForm, by_value=True), required=True, validate=validate.Length(min=1)
-    )
+    forms = fields.List(fields.Enum(BondForm, by_value=True), required=True, validate=validate.Length(min=1))
     return_days = fields.Integer(validate=validate.Range(min=0, max=3650), allow_none=True)
 
 
@@ -62,20 +60,14 @@ class ContractFieldsSchema(StrictSchema):
     signed_on = fields.Date(allow_none=True)
     jurisdiction = fields.String(
         validate=validate.Regexp(r"^(\d{6}|cn(-\d{2})?)$"),
-        metadata={
-            "description": "region code (6 digits) or pack id; default the purchaser's region"
-        },
+        metadata={"description": "region code (6 digits) or pack id; default the purchaser's region"},
     )
     sme_reserved = fields.Boolean()
     status = fields.Enum(ContractStatus, by_value=True)
-    acceptance_period_days = fields.Integer(
-        validate=validate.Range(min=0, max=3650), allow_none=True
-    )
+    acceptance_period_days = fields.Integer(validate=validate.Range(min=0, max=3650), allow_none=True)
     warranty_months = fields.Integer(validate=validate.Range(min=0, max=240), allow_none=True)
     settlement_tied_to_audit = fields.Boolean(
-        metadata={
-            "description": "payment waits for a final-accounts audit (以审计结果作为结算依据)"
-        }
+        metadata={"description": "payment waits for a final-accounts audit (以审计结果作为结算依据)"}
     )
     payment_terms = fields.List(fields.Nested(PaymentTermSchema))
     bonds = fields.List(fields.Nested(BondSchema))
@@ -84,9 +76,7 @@ class ContractFieldsSchema(StrictSchema):
     def _consistent(self, data: dict[str, Any], **_: Any) -> None:
         announced, signed = data.get("announced_on"), data.get("signed_on")
         if announced and signed and announced > signed:
-            raise ValidationError(
-                "签订日期早于公告日期 / signed_on is before announced_on", "signed_on"
-            )
+            raise ValidationError("签订日期早于公告日期 / signed_on is before announced_on", "signed_on")
         terms = data.get("payment_terms") or []
         if sum((t["percent"] for t in terms), Decimal(0)) > HUNDRED:
             raise ValidationError(
@@ -94,9 +84,7 @@ class ContractFieldsSchema(StrictSchema):
             )
         members = data.get("consortium") or []
         if sum((m["share_percent"] for m in members), Decimal(0)) > HUNDRED:
-            raise ValidationError(
-                "联合体份额合计超过100% / consortium shares exceed 100", "consortium"
-            )
+            raise ValidationError("联合体份额合计超过100% / consortium shares exceed 100", "consortium")
 
 
 class ContractCreateSchema(ContractFieldsSchema):

@@ -20,9 +20,7 @@ class EventCreateSchema(StrictSchema):
     @validates_schema
     def _amount_where_needed(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("kind") in NEEDS_AMOUNT and data.get("amount") is None:
-            raise ValidationError(
-                "此类事件必须有金额 / this kind of event needs an amount", "amount"
-            )
+            raise ValidationError("此类事件必须有金额 / this kind of event needs an amount", "amount")
 
 
 class EventSchema(EventCreateSchema):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from procurement.auditlog.models import GENESIS_HASH, AuditLogEntry, AuditLogHead
@@ -33,18 +33,54 @@ def _canonical_time(moment: datetime) -> str:
 
 
 def entry_hash(entry: AuditLogEntry) -> str:
-    fields = (
+    return chain_hash(
         entry.prev_hash,
-        str(entry.seq),
-        _canonical_time(entry.created_at),
+        entry.seq,
+        entry.created_at,
         entry.actor,
         entry.action,
         entry.entity_type,
         entry.entity_id,
-        entry.before_digest or "",
-        entry.after_digest or "",
+        entry.before_digest,
+        entry.after_digest,
+    )
+
+
+def chain_hash(
+    prev_hash: str,
+    seq: int,
+    created_at: datetime,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    before_digest: str | None,
+    after_digest: str | None,
+) -> str:
+    fields = (
+        prev_hash,
+        str(seq),
+        _canonical_time(created_at),
+        actor,
+        action,
+        entity_type,
+        entity_id,
+        before_digest or "",
+        after_digest or "",
     )
     return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
+
+
+_HEAD = AuditLogHead.__table__
+# Core statements built once: appending is on every write request's path.
+_ADVANCE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == HEAD_ID)
+    .values(seq=_HEAD.c.seq + 1)
+    .returning(_HEAD.c.seq, _HEAD.c.hash)
+)
+_SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(hash=bindparam("new_hash"))
+_INSERT_ENTRY = insert(AuditLogEntry.__table__)
 
 
 def record(
@@ -57,36 +93,29 @@ def record(
     before: Mapping[str, Any] | None,
     after: Mapping[str, Any] | None,
     clock: Callable[[], datetime] = utcnow,
-) -> AuditLogEntry:
-    """Append one entry in the caller's transaction; the head row lock keeps the chain linear."""
-    session.flush()
-    head = session.execute(
-        update(AuditLogHead)
-        .where(AuditLogHead.id == HEAD_ID)
-        .values(seq=AuditLogHead.seq + 1)
-        .returning(AuditLogHead.seq, AuditLogHead.hash)
-    ).one_or_none()
-    if head is None:
-        session.add(AuditLogHead(id=HEAD_ID, seq=1, hash=GENESIS_HASH))
-        session.flush()
-        seq, prev_hash = 1, GENESIS_HASH
-    else:
-        seq, prev_hash = head.seq, head.hash
-    entry = AuditLogEntry(
-        seq=seq,
-        created_at=clock(),
-        actor=actor,
-        action=action,
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        before_digest=digest(before),
-        after_digest=digest(after),
-        prev_hash=prev_hash,
-    )
-    entry.hash = entry_hash(entry)
-    session.add(entry)
-    session.execute(update(AuditLogHead).where(AuditLogHead.id == HEAD_ID).values(hash=entry.hash))
-    return entry
+) -> str:
+    """Append one entry in the caller's transaction and return its hash.
+
+    Advancing the head row first takes its row lock (PostgreSQL) or runs under the write lock
+    (SQLite), so concurrent writers queue there and the chain stays one line.
+    """
+    connection = session.connection()
+    seq, prev_hash = connection.execute(_ADVANCE_HEAD).one()
+    values = {
+        "seq": seq,
+        "created_at": clock(),
+        "actor": actor,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id),
+        "before_digest": digest(before),
+        "after_digest": digest(after),
+        "prev_hash": prev_hash,
+    }
+    values["hash"] = chain_hash(**values)
+    connection.execute(_INSERT_ENTRY, values)
+    connection.execute(_SET_HEAD_HASH, {"new_hash": values["hash"]})
+    return str(values["hash"])
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,8 +18,10 @@ from procurement.contracts.models import (
     ContractEvent,
     PaymentTermRow,
 )
+from procurement.contracts.queries import VERSION_IN_SCOPE
 from procurement.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from procurement.organizations.models import Organization, Role
+from procurement.orm import utcnow
 from procurement.pagination import Page, fetch_page
 from procurement.scope import Actor, region_covers
 from procurement.suppliers.models import Supplier
@@ -132,9 +134,9 @@ def _check_signed(contract: Contract) -> None:
 
 
 def _flush_unique(session: Session) -> None:
+    # No savepoint: a duplicate fails the whole request, which the session middleware rolls back.
     try:
-        with session.begin_nested():
-            session.flush()
+        session.flush()
     except IntegrityError as exc:
         raise Conflict(
             "本机构已有相同外部编号（external_ref）的合同",
@@ -170,6 +172,17 @@ def create_contract(session: Session, actor: Actor, *, fields: Mapping[str, Any]
         after=contract_state(contract),
     )
     return contract
+
+
+def visible_version(session: Session, actor: Actor, contract_id: int) -> int:
+    """The contract's current version, checked for visibility with one narrow query (no children)."""
+    kind, params = actor.scope
+    version = (
+        session.connection().execute(VERSION_IN_SCOPE[kind], {"contract_id": contract_id, **params}).scalar()
+    )
+    if version is None:
+        raise NotFound("合同", "contract", contract_id)
+    return version
 
 
 def get_contract(session: Session, actor: Actor, contract_id: int) -> Contract:
@@ -236,6 +249,8 @@ def update_contract(
     _check_signed(contract)
     if contract_state(contract) == before:
         return contract
+    # touch the parent row so its version (and ETag) moves even when only child rows changed
+    contract.updated_at = utcnow()
     contract.version = contract.version  # the mapper bumps version_id_col on every flush of a change
     try:
         _flush_unique(session)

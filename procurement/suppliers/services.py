@@ -43,8 +43,7 @@ def create_supplier(session: Session, actor: Actor, *, fields: Mapping[str, Any]
     supplier = Supplier(owner_org_id=owner.id, region_code=owner.region_code, **fields)
     session.add(supplier)
     try:
-        with session.begin_nested():
-            session.flush()
+        session.flush()  # a duplicate fails the request; the session middleware rolls it back
     except IntegrityError as exc:
         raise Conflict(
             "本机构已登记同一统一社会信用代码或外部编号的供应商",
@@ -73,8 +72,6 @@ def get_supplier(session: Session, actor: Actor, supplier_id: int) -> Supplier:
     return supplier
 
 
-def list_suppliers(
-    session: Session, actor: Actor, *, after: int | None, limit: int
-) -> Page[Supplier]:
+def list_suppliers(session: Session, actor: Actor, *, after: int | None, limit: int) -> Page[Supplier]:
     query = select(Supplier).where(actor.visible(Supplier.owner_org_id, Supplier.region_code))
     return fetch_page(session, query, Supplier.id, after=after, limit=limit)

@@ -24,7 +24,9 @@ def test_an_officer_creates_a_contract_for_its_own_organization(client: testing.
 
 def test_creating_a_contract_appends_to_the_audit_log(client: testing.TestClient, session: Session) -> None:
     before = session.execute(select(func.count()).select_from(AuditLogEntry)).scalar_one()
-    client.simulate_post("/v1/contracts", json=contract_body(), headers=headers_for(factories.OrganizationFactory()))
+    client.simulate_post(
+        "/v1/contracts", json=contract_body(), headers=headers_for(factories.OrganizationFactory())
+    )
     entries = session.execute(select(AuditLogEntry).order_by(AuditLogEntry.seq)).scalars().all()
     assert len(entries) == before + 1
     assert entries[-1].action == "contract.create"
@@ -60,8 +62,14 @@ def test_the_same_idempotency_key_with_another_body_is_422(client: testing.TestC
 
 def test_a_failed_request_does_not_burn_its_idempotency_key(client: testing.TestClient) -> None:
     headers = headers_for(factories.OrganizationFactory(), **{"Idempotency-Key": "order-44"})
-    assert client.simulate_post("/v1/contracts", json=contract_body(amount="-5"), headers=headers).status_code == 422
-    assert client.simulate_post("/v1/contracts", json=contract_body(amount="-5"), headers=headers).status_code == 422
+    assert (
+        client.simulate_post("/v1/contracts", json=contract_body(amount="-5"), headers=headers).status_code
+        == 422
+    )
+    assert (
+        client.simulate_post("/v1/contracts", json=contract_body(amount="-5"), headers=headers).status_code
+        == 422
+    )
 
 
 def test_get_returns_an_etag_and_honours_if_none_match(client: testing.TestClient) -> None:
@@ -95,7 +103,9 @@ def test_patch_replaces_the_payment_terms(client: testing.TestClient) -> None:
         {"kind": "prepayment", "percent": "30", "trigger": "signing", "days": 10},
         {"kind": "final", "percent": "70", "trigger": "acceptance", "days": 15, "day_type": "working"},
     ]
-    result = client.simulate_patch(f"/v1/contracts/{contract.id}", json={"payment_terms": terms}, headers=headers_for(school))
+    result = client.simulate_patch(
+        f"/v1/contracts/{contract.id}", json={"payment_terms": terms}, headers=headers_for(school)
+    )
     assert result.status_code == 200
     assert [t["kind"] for t in result.json["payment_terms"]] == ["prepayment", "final"]
     assert result.json["payment_terms"][1]["day_type"] == "working"
@@ -104,7 +114,9 @@ def test_patch_replaces_the_payment_terms(client: testing.TestClient) -> None:
 def test_a_contract_cannot_go_back_from_completed_to_draft(client: testing.TestClient) -> None:
     school = factories.OrganizationFactory()
     contract = factories.ContractFactory(purchaser=school, status="completed")
-    result = client.simulate_patch(f"/v1/contracts/{contract.id}", json={"status": "draft"}, headers=headers_for(school))
+    result = client.simulate_patch(
+        f"/v1/contracts/{contract.id}", json={"status": "draft"}, headers=headers_for(school)
+    )
     assert result.status_code == 422
     assert "status" in result.json["errors"]
 
@@ -141,7 +153,9 @@ class TestEvents:
         school = factories.OrganizationFactory()
         contract = factories.ContractFactory(purchaser=school)
         body = {"kind": "paid", "occurred_on": "2025-07-31", "amount": "100"}
-        result = client.simulate_post(f"/v1/contracts/{contract.id}/events", json=body, headers=headers_for(school))
+        result = client.simulate_post(
+            f"/v1/contracts/{contract.id}/events", json=body, headers=headers_for(school)
+        )
         assert result.status_code == 422
         assert "occurred_on" in result.json["errors"]
 
@@ -149,7 +163,9 @@ class TestEvents:
         school = factories.OrganizationFactory()
         contract = factories.ContractFactory(purchaser=school)
         body = {"kind": "paid", "occurred_on": "2025-08-01", "amount": "100"}
-        result = client.simulate_post(f"/v1/contracts/{contract.id}/events", json=body, headers=headers_for(school))
+        result = client.simulate_post(
+            f"/v1/contracts/{contract.id}/events", json=body, headers=headers_for(school)
+        )
         assert result.status_code == 201
 
     def test_payments_beyond_the_contract_amount_are_422(self, client: testing.TestClient) -> None:
@@ -167,7 +183,9 @@ class TestEvents:
         school = factories.OrganizationFactory()
         contract = factories.ContractFactory(purchaser=school)
         body = {"kind": "paid", "occurred_on": "2025-09-01"}
-        result = client.simulate_post(f"/v1/contracts/{contract.id}/events", json=body, headers=headers_for(school))
+        result = client.simulate_post(
+            f"/v1/contracts/{contract.id}/events", json=body, headers=headers_for(school)
+        )
         assert result.status_code == 422
         assert "amount" in result.json["errors"]
 
@@ -176,7 +194,9 @@ class TestEvents:
         contract = factories.ContractFactory(purchaser=school)
         url, headers = f"/v1/contracts/{contract.id}/events", headers_for(school)
         client.simulate_post(url, json={"kind": "delivered", "occurred_on": "2025-08-20"}, headers=headers)
-        result = client.simulate_post(url, json={"kind": "accepted", "occurred_on": "2025-08-19"}, headers=headers)
+        result = client.simulate_post(
+            url, json={"kind": "accepted", "occurred_on": "2025-08-19"}, headers=headers
+        )
         assert result.status_code == 422
 
     def test_events_are_listed_in_order(self, client: testing.TestClient) -> None:
@@ -187,3 +207,15 @@ class TestEvents:
         client.simulate_post(url, json={"kind": "accepted", "occurred_on": "2025-08-25"}, headers=headers)
         kinds = [e["kind"] for e in client.simulate_get(url, headers=headers).json["items"]]
         assert kinds == ["delivered", "accepted"]
+
+
+def test_changing_only_the_terms_moves_the_etag(client: testing.TestClient) -> None:
+    school = factories.OrganizationFactory()
+    contract = factories.ContractFactory(purchaser=school)
+    bonds = [{"kind": "performance", "percent": "2", "forms": ["bank_guarantee", "insurance"]}]
+    result = client.simulate_patch(
+        f"/v1/contracts/{contract.id}", json={"bonds": bonds}, headers=headers_for(school)
+    )
+    assert result.status_code == 200
+    assert result.headers["etag"] == '"2"'
+    assert result.json["bonds"][0]["forms"] == ["bank_guarantee", "insurance"]

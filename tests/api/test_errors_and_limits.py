@@ -30,7 +30,9 @@ def test_a_wrong_key_is_401(client: testing.TestClient) -> None:
     tampered = key[:-2] + ("AA" if not key.endswith("AA") else "BB")
     result = client.simulate_get("/v1/contracts", headers={"Authorization": f"Bearer {tampered}"})
     assert result.status_code == 401
-    assert client.simulate_get("/v1/contracts", headers={"Authorization": "Bearer nonsense"}).status_code == 401
+    assert (
+        client.simulate_get("/v1/contracts", headers={"Authorization": "Bearer nonsense"}).status_code == 401
+    )
 
 
 def test_unknown_route_is_a_404_problem(client: testing.TestClient) -> None:
@@ -58,7 +60,9 @@ def test_percent_over_100_and_negative_amount_are_422(client: testing.TestClient
 
 def test_exactly_100_percent_is_accepted(client: testing.TestClient) -> None:
     headers = headers_for(factories.OrganizationFactory())
-    body = contract_body(payment_terms=[{"kind": "final", "percent": "100", "trigger": "acceptance", "days": 30}])
+    body = contract_body(
+        payment_terms=[{"kind": "final", "percent": "100", "trigger": "acceptance", "days": 30}]
+    )
     assert client.simulate_post("/v1/contracts", json=body, headers=headers).status_code == 201
 
 
@@ -111,6 +115,8 @@ def test_a_page_larger_than_the_maximum_is_422(client: testing.TestClient) -> No
 def test_an_auditor_may_not_write(client: testing.TestClient) -> None:
     finance = factories.OrganizationFactory(region_code="650000")
     headers = headers_for(finance, Role.AUDITOR)
-    result = client.simulate_post("/v1/contracts", json=contract_body(purchaser_id=finance.id), headers=headers)
+    result = client.simulate_post(
+        "/v1/contracts", json=contract_body(purchaser_id=finance.id), headers=headers
+    )
     assert result.status_code == 403
     assert result.json["code"] == "not_permitted"

@@ -89,7 +89,9 @@ def test_updating_someone_elses_contract(client: testing.TestClient, world: Worl
 
 
 @pytest.mark.parametrize("caller", sorted(SEES))
-def test_recording_an_event_on_someone_elses_contract(client: testing.TestClient, world: World, caller: str) -> None:
+def test_recording_an_event_on_someone_elses_contract(
+    client: testing.TestClient, world: World, caller: str
+) -> None:
     body = {"kind": "accepted", "occurred_on": "2025-08-25"}
     result = client.simulate_post(
         f"/v1/contracts/{world.contract_id}/events", json=body, headers=world.keys[caller]
@@ -99,7 +101,9 @@ def test_recording_an_event_on_someone_elses_contract(client: testing.TestClient
 
 
 @pytest.mark.parametrize("caller", sorted(SEES))
-def test_using_someone_elses_supplier_in_a_contract(client: testing.TestClient, world: World, caller: str) -> None:
+def test_using_someone_elses_supplier_in_a_contract(
+    client: testing.TestClient, world: World, caller: str
+) -> None:
     body = {
         "external_ref": "T-1",
         "category": "goods",
