@@ -6,9 +6,9 @@ from collections.abc import Callable, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from procurement.auditlog.models import GENESIS_HASH, AuditLogEntry, AuditLogHead
@@ -71,7 +71,7 @@ def chain_hash(
     return hashlib.sha256("\x1f".join(fields).encode()).hexdigest()
 
 
-_HEAD = AuditLogHead.__table__
+_HEAD = cast(Table, AuditLogHead.__table__)
 # Core statements built once: appending is on every write request's path.
 _ADVANCE_HEAD = (
     update(_HEAD)
@@ -80,7 +80,7 @@ _ADVANCE_HEAD = (
     .returning(_HEAD.c.seq, _HEAD.c.hash)
 )
 _SET_HEAD_HASH = update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(hash=bindparam("new_hash"))
-_INSERT_ENTRY = insert(AuditLogEntry.__table__)
+_INSERT_ENTRY = insert(cast(Table, AuditLogEntry.__table__))
 
 
 def record(

@@ -182,7 +182,7 @@ def visible_version(session: Session, actor: Actor, contract_id: int) -> int:
     )
     if version is None:
         raise NotFound("合同", "contract", contract_id)
-    return version
+    return int(version)
 
 
 def get_contract(session: Session, actor: Actor, contract_id: int) -> Contract:
