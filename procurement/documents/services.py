@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
-from procurement.documents.errors import InvalidRequirement
+from procurement.documents.errors import InvalidRequirement, UnsupportedFormat
 from procurement.documents.reader import (
     CHUNK_BYTES,
     FileInfo,
@@ -87,7 +87,8 @@ def scan_text_stream(
     scanner: BarrierScanner | None = None,
 ) -> tuple[FileInfo, Iterator[Finding]]:
     """A plain-text file of any size, read in chunks: memory stays flat."""
-    format_of(filename)
+    if format_of(filename) != "text":
+        raise UnsupportedFormat(filename)
     info = FileInfo(name=filename, format="text", size_bytes=0)
 
     def chunks() -> Iterator[bytes]:
