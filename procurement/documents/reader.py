@@ -174,6 +174,25 @@ def iter_docx(data: bytes, filename: str, info: FileInfo) -> Iterator[TextSegmen
     info.paragraphs, info.table_cells = paragraphs, cells
 
 
+_WRAPPED_LINE_CHARS = 20  # a PDF line this long without closing punctuation was wrapped by layout
+_SENTENCE_ENDS = "。；;：:！？!?"
+
+
+def unwrap_pdf_lines(text: str) -> str:
+    """Join the lines a PDF's layout wrapped, replacing their line break by a space, so a clause
+    is not cut in two; the length stays the same, so offsets still point into the page text."""
+    out = list(text)
+    line_start = 0
+    for at, ch in enumerate(text):
+        if ch != "\n":
+            continue
+        line = text[line_start:at].rstrip()
+        if len(line) >= _WRAPPED_LINE_CHARS and line[-1] not in _SENTENCE_ENDS:
+            out[at] = " "
+        line_start = at + 1
+    return "".join(out)
+
+
 def iter_pdf(data: bytes, filename: str, info: FileInfo) -> Iterator[TextSegment]:
     """One segment per page with text (pypdf); a PDF with no text at all is NoTextLayer."""
     try:
@@ -196,7 +215,7 @@ def iter_pdf(data: bytes, filename: str, info: FileInfo) -> Iterator[TextSegment
             ) from exc
         if text.strip():
             found_text = True
-            yield TextSegment(text, {"page": number})
+            yield TextSegment(unwrap_pdf_lines(text), {"page": number})
     if not found_text:
         raise NoTextLayer(filename, len(pages))
 

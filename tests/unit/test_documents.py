@@ -163,6 +163,14 @@ def test_a_text_pdf_is_read_page_by_page() -> None:
     assert result.findings[0].evidence["location"] == {"page": 1}
 
 
+def test_a_clause_wrapped_over_two_pdf_lines_is_read_as_one() -> None:
+    data = text_pdf(["三、评分标准", "企业实力：投标人上一年度经审计的营业收入不低于", "3000万元的得5分。"])
+    [finding] = scan_document(data, "wrapped.pdf").findings
+    assert finding.category == "scale.revenue"
+    assert finding.evidence["clause_kind"] == "scoring"
+    assert finding.evidence["values"][0]["value"] == "30000000"
+
+
 def test_a_scanned_pdf_is_reported_as_having_no_text_never_as_clean() -> None:
     with pytest.raises(NoTextLayer) as error:
         scan_document(scanned_pdf(), "扫描件.pdf")
