@@ -1,6 +1,7 @@
 """Every mapped class, imported in one place so Alembic and the metadata see all tables."""
 
 from procurement.auditlog.models import AuditLogEntry, AuditLogHead
+from procurement.barrier_audits.models import DocumentAudit
 from procurement.contracts.models import (
     BondRow,
     ConsortiumMember,
@@ -8,23 +9,33 @@ from procurement.contracts.models import (
     ContractEvent,
     PaymentTermRow,
 )
+from procurement.finance.models import AuditRun, ContractObligation
+from procurement.findings.models import StoredFinding
 from procurement.idempotency.models import IdempotencyRecord
+from procurement.imports.models import OcdsImport
 from procurement.organizations.models import ApiKey, Organization, Role
 from procurement.orm import Base
 from procurement.suppliers.models import Supplier
+from procurement.terms.models import TermsResult
 
 __all__ = [
     "ApiKey",
     "AuditLogEntry",
     "AuditLogHead",
+    "AuditRun",
     "Base",
     "BondRow",
     "ConsortiumMember",
     "Contract",
     "ContractEvent",
+    "ContractObligation",
+    "DocumentAudit",
     "IdempotencyRecord",
+    "OcdsImport",
     "Organization",
     "PaymentTermRow",
     "Role",
+    "StoredFinding",
     "Supplier",
+    "TermsResult",
 ]

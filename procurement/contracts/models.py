@@ -46,6 +46,10 @@ class Contract(Base):
     acceptance_period_days: Mapped[int | None]
     warranty_months: Mapped[int | None]
     settlement_tied_to_audit: Mapped[bool] = mapped_column(default=False)
+    # the supplier's scale when the contract was recorded (micro, small, medium, large, or sme when
+    # only "an SME" is known, as OCDS often says): reports aggregate on it without a join
+    supplier_scale: Mapped[str | None] = mapped_column(String(16))
+    ocid: Mapped[str | None] = mapped_column(String(200), index=True)  # OCDS open contracting id
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

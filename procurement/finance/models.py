@@ -1,0 +1,56 @@
+"""Obligations derived from a contract's terms and events, and the finance department's audit runs.
+
+Obligations are recomputed whenever a contract or its events change, so a regional report is one
+aggregate query over them instead of running the payment clock over a million contracts.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from procurement.orm import Base, Money, enum_column, utcnow
+
+
+class ObligationKind(StrEnum):
+    PAYMENT = "payment"
+    BOND_RETURN = "bond_return"
+    RETENTION_RELEASE = "retention_release"
+
+
+class ContractObligation(Base):
+    __tablename__ = "contract_obligations"
+    __table_args__ = (Index("ix_contract_obligations_region_due", "region_code", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    purchaser_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(6))
+    kind: Mapped[ObligationKind] = mapped_column(enum_column(ObligationKind))
+    ref: Mapped[str] = mapped_column(String(100))  # which term or bond (e.g. "final", "performance")
+    amount: Mapped[Decimal] = mapped_column(Money)
+    arises_on: Mapped[date | None]  # when the duty arose (its trigger happened); None: not yet
+    due_on: Mapped[date | None]
+    settled_on: Mapped[date | None]
+    settled_amount: Mapped[Decimal | None] = mapped_column(Money)
+    approximate: Mapped[bool] = mapped_column(default=False)  # e.g. a year the holiday calendar lacks
+    policy_version: Mapped[str] = mapped_column(String(64), default="")
+    basis: Mapped[dict[str, Any]] = mapped_column(JSON)  # how the due date was reached, with citations
+
+
+class AuditRun(Base):
+    __tablename__ = "audit_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requested_by_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    region_code: Mapped[str] = mapped_column(String(6))  # the scope: this region and below
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))  # one purchaser
+    period_from: Mapped[date]
+    period_to: Mapped[date]
+    as_of: Mapped[date]
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)  # counts by finding kind, coverage table
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

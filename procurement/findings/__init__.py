@@ -1,0 +1,1 @@
+"""Stored findings of every audit (tender documents, finance audit runs) and their lifecycle."""

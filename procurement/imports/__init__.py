@@ -1,0 +1,1 @@
+"""OCDS imports: a release package or JSON lines loaded idempotently into contracts."""
