@@ -40,9 +40,7 @@ class Settings:
             policy_dir=Path(environ.get("SMEPROC_POLICY_DIR") or POLICY_DIR),
             max_body_bytes=_int(environ, "SMEPROC_MAX_BODY_BYTES", defaults.max_body_bytes),
             max_upload_bytes=_int(environ, "SMEPROC_MAX_UPLOAD_BYTES", defaults.max_upload_bytes),
-            default_page_size=_int(
-                environ, "SMEPROC_DEFAULT_PAGE_SIZE", defaults.default_page_size
-            ),
+            default_page_size=_int(environ, "SMEPROC_DEFAULT_PAGE_SIZE", defaults.default_page_size),
             max_page_size=_int(environ, "SMEPROC_MAX_PAGE_SIZE", defaults.max_page_size),
             db_pool_size=_int(environ, "SMEPROC_DB_POOL_SIZE", defaults.db_pool_size),
             sql_echo=environ.get("SMEPROC_SQL_ECHO", "") in ("1", "true", "yes"),

@@ -47,9 +47,7 @@ def load_demo(session: Session) -> DemoKeys:
         select(Organization).where(Organization.name == PLATFORM_NAME)
     ).scalar_one_or_none()
     if platform is not None:
-        _, key = create_api_key(
-            session, organization_id=platform.id, role=Role.PLATFORM, label="demo"
-        )
+        _, key = create_api_key(session, organization_id=platform.id, role=Role.PLATFORM, label="demo")
         orgs = {o.name: o.id for o in session.execute(select(Organization)).scalars()}
         return DemoKeys(platform_key=key, organization_ids=orgs)
 
@@ -147,9 +145,7 @@ def load_demo(session: Session) -> DemoKeys:
                     "held_months": 12,
                 },
             ],
-            "bonds": [
-                {"kind": BondKind.PERFORMANCE, "percent": Decimal("10"), "forms": [BondForm.CASH]}
-            ],
+            "bonds": [{"kind": BondKind.PERFORMANCE, "percent": Decimal("10"), "forms": [BondForm.CASH]}],
         },
     )
     add_event(

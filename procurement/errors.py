@@ -45,9 +45,7 @@ class InvalidInput(DomainError):
     ) -> None:
         self.errors = {k: v if isinstance(v, list) else [v] for k, v in errors.items()}
         fields = ", ".join(self.errors)
-        super().__init__(
-            message_zh or f"字段有误：{fields}", message_en or f"invalid fields: {fields}"
-        )
+        super().__init__(message_zh or f"字段有误：{fields}", message_en or f"invalid fields: {fields}")
 
 
 class IdempotencyKeyReused(InvalidInput):

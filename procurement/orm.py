@@ -6,8 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Dialect, Enum, MetaData, Numeric
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

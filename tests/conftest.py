@@ -106,11 +106,15 @@ def session(connection: Connection) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, max_body_bytes=64 * 1024, default_page_size=20, max_page_size=50)
+    return Settings(
+        database_url=database_url, max_body_bytes=64 * 1024, default_page_size=20, max_page_size=50
+    )
 
 
 @pytest.fixture
 def client(settings: Settings, connection: Connection, session: Session) -> testing.TestClient:
     """Requests run in the test's transaction: what a test wrote is visible, and all is rolled back."""
-    app = create_app(settings, session_factory=lambda: _savepoint_session(connection), actor_cache=ActorCache(0))
+    app = create_app(
+        settings, session_factory=lambda: _savepoint_session(connection), actor_cache=ActorCache(0)
+    )
     return testing.TestClient(app)

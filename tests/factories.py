@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+
 import factory
 from sqlalchemy.orm import Session
 
@@ -89,10 +90,18 @@ class ContractFactory(Base):
     status = ContractStatus.SIGNED
     acceptance_period_days = 15
     payment_terms = factory.LazyFunction(
-        lambda: [PaymentTermRow(position=0, kind=PaymentKind.FINAL, percent=Decimal(100), trigger=Trigger.ACCEPTANCE, days=30)]
+        lambda: [
+            PaymentTermRow(
+                position=0, kind=PaymentKind.FINAL, percent=Decimal(100), trigger=Trigger.ACCEPTANCE, days=30
+            )
+        ]
     )
     bonds = factory.LazyFunction(
-        lambda: [BondRow(position=0, kind=BondKind.PERFORMANCE, percent=Decimal(5), forms=[BondForm.BANK_GUARANTEE])]
+        lambda: [
+            BondRow(
+                position=0, kind=BondKind.PERFORMANCE, percent=Decimal(5), forms=[BondForm.BANK_GUARANTEE]
+            )
+        ]
     )
 
 
