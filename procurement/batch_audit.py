@@ -6,6 +6,7 @@ The common e-mall shape takes the hot path (``procurement.ocds.quick``); anythin
 ``map_release`` and ``rules.audits.audit_contract``. Packages are read whole, in one process.
 """
 
+import gc
 import multiprocessing
 import os
 from collections import Counter
@@ -20,7 +21,8 @@ import orjson
 from procurement.ocds.mapping import MappedRelease, map_release
 from procurement.ocds.quick import Quick
 from procurement.ocds.reader import detect_format, read_releases
-from procurement.reports.stats import StatsAccumulator, figures_of
+from procurement.reports.spill import PurchaserSpill
+from procurement.reports.stats import GroupStats, StatsAccumulator, figures_of
 from rules.audits import RULES, TERMS_MANDATORY, audit_contract, cached_policy_at, terms_hook
 from rules.errors import RulesError
 from rules.findings import Finding
@@ -52,6 +54,15 @@ class AuditSummary:
     errors: list[tuple[str, str]] = field(default_factory=list)
     error_count: int = 0
     stats: StatsAccumulator = field(default_factory=StatsAccumulator)
+    spill: PurchaserSpill = field(default_factory=PurchaserSpill)
+
+    def by_purchaser(self) -> Iterator[GroupStats]:
+        """Statistics per purchaser, sorted (read back from disk where they were spilled)."""
+        return self.spill.by_purchaser(self.stats)
+
+    def close(self) -> None:
+        """Remove the spill file, if any."""
+        self.spill.close()
 
     def add_error(self, where: str, message: str) -> None:
         self.error_count += 1
@@ -79,6 +90,10 @@ def _init_worker(as_of: date, want_findings: bool, fmt: str) -> None:
     # the hot path only knows OCDS and the performance rules; terms need the full path
     quick = Quick(policy_at, as_of, build_facts=terms_hook() is not None) if fmt == "ocds" else None
     _STATE = _Worker(as_of, want_findings, MAPPERS[fmt], quick, policy_at)
+    # the hot path makes no reference cycles: collecting once per range instead of every few
+    # hundred allocations saves a fifth of the time; startup objects are frozen out of the scans
+    gc.freeze()
+    gc.disable()
 
 
 def _dumps(value: Any) -> str:
@@ -210,6 +225,7 @@ def _audit_range(path: str, start: int, end: int) -> _Chunk:
             out.errors.append((number, f"invalid JSON 无效的 JSON: {err}"))
             continue
         _process(state, release, number, out)
+    gc.collect()
     return out.settle()
 
 
@@ -223,8 +239,11 @@ def _ordered(
     ranges = plan_ranges(path.stat().st_size, chunk_bytes)
     if workers <= 1 or len(ranges) <= 1:
         _init_worker(as_of, want_findings, fmt)
-        for start, end in ranges:
-            yield _audit_range(str(path), start, end)
+        try:
+            for start, end in ranges:
+                yield _audit_range(str(path), start, end)
+        finally:
+            gc.enable()
         return
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, _init_worker, (as_of, want_findings, fmt)) as pool:
@@ -251,6 +270,7 @@ def _merge(summary: AuditSummary, chunk: _Chunk, line_base: int, where: str = "l
     for number, message in chunk.errors:
         summary.add_error(f"{where} {line_base + number}", message)
     summary.stats.merge(chunk.stats)
+    summary.spill.check(summary.stats)
 
 
 def audit_file(
@@ -310,6 +330,7 @@ def _audit_package(
     on_finding: Callable[[dict[str, Any]], None] | None,
 ) -> AuditSummary:
     _init_worker(as_of, want, fmt)
+    gc.enable()
     state = _STATE
     assert state is not None
     for item in read_releases(path):

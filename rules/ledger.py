@@ -136,9 +136,7 @@ def bond_entry(
     snap = policy_at(facts.jurisdiction, start)
     period = return_period(snap, name, day_type, bond.return_days, day_type)
     if period is None:
-        return LedgerEntry(
-            kind, amount, held_on, None, None, EntryStatus.UNKNOWN, missing="no_return_term"
-        )
+        return LedgerEntry(kind, amount, held_on, None, None, EntryStatus.UNKNOWN, missing="no_return_term")
     days, day_type, force, citations = period
     due = add_days(start, days, day_type)
     settled = _settled(events, EventKind.BOND_RETURNED, ref, only)
@@ -233,12 +231,9 @@ def ledger(facts: ContractFacts, policy_at: PolicyAt, as_of: date) -> list[Ledge
     triggers, _ = trigger_dates(facts, as_of)
     kinds = [b.kind for b in facts.bonds]
     entries = [
-        bond_entry(facts, b, triggers, policy_at, as_of, only=kinds.count(b.kind) == 1)
-        for b in facts.bonds
+        bond_entry(facts, b, triggers, policy_at, as_of, only=kinds.count(b.kind) == 1) for b in facts.bonds
     ]
-    retentions = [
-        (i, t) for i, t in enumerate(facts.payment_terms) if t.kind is PaymentKind.RETENTION
-    ]
+    retentions = [(i, t) for i, t in enumerate(facts.payment_terms) if t.kind is PaymentKind.RETENTION]
     entries += [
         retention_entry(facts, i, t, triggers, policy_at, as_of, only=len(retentions) == 1)
         for i, t in retentions

@@ -133,6 +133,7 @@ def run(args: argparse.Namespace) -> int:
             counts=summary.findings,
             coverage=summary.coverage,
             stats=summary.stats,
+            purchasers=summary.by_purchaser(),
             facts=(
                 ("文件", "file", str(path)),
                 ("审计基准日", "as of", as_of.isoformat()),
@@ -146,4 +147,5 @@ def run(args: argparse.Namespace) -> int:
     if summary.error_count > SHOWN_ERRORS:
         sys.stderr.write(f"… 另有 {summary.error_count - SHOWN_ERRORS} 条错误 / more errors\n")
     print_summary(sys.stdout, summary, as_of, seconds)
+    summary.close()
     return 1 if summary.findings else 0

@@ -185,6 +185,7 @@ class AuditWorkbook:
         coverage: Mapping[str, Counter[str]],
         stats: StatsAccumulator,
         facts: Iterable[tuple[str, str, Any]] = (),
+        purchasers: Iterable[GroupStats] | None = None,
     ) -> None:
         """Write the summary (``facts``: label zh, label en, value) and statistics, then save."""
         sheet = self.summary
@@ -205,5 +206,6 @@ class AuditWorkbook:
                 sheet.append([rule_id, f"{COVERAGE_REASONS.get(reason, reason)} ({reason})", n])
         overall = stats.overall()
         self._stats_rows(self.regions, [*stats.by_region(), overall])
-        self._stats_rows(self.purchasers, stats.by_purchaser())
+        rows = stats.by_purchaser() if purchasers is None else purchasers
+        self._stats_rows(self.purchasers, rows)
         self.book.save(self.path)

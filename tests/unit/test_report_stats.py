@@ -68,3 +68,23 @@ def test_merged_partial_accumulators_equal_one_pass() -> None:
 def test_empty_accumulator_has_no_rates() -> None:
     total = StatsAccumulator().overall()
     assert total.contracts == 0 and total.sme_value_share is None and total.on_time_rate is None
+
+
+def test_spilled_purchasers_read_back_the_same_lines() -> None:
+    from procurement.reports.spill import PurchaserSpill
+
+    memory = StatsAccumulator()
+    spilled = StatsAccumulator()
+    spill = PurchaserSpill(limit=1)
+    try:
+        for f in [*FIGURES, *FIGURES]:
+            memory.add(f)
+            part = StatsAccumulator()
+            part.add(f)
+            spilled.merge(part)
+            spill.check(spilled)
+        assert spill.spilled and len(spilled.purchasers) <= 1
+        assert list(spill.by_purchaser(spilled)) == list(memory.by_purchaser())
+        assert spilled.overall() == memory.overall()
+    finally:
+        spill.close()
