@@ -74,9 +74,7 @@ def test_agreed_return_term_binds_over_an_encouraged_default() -> None:
 def test_bank_guarantee_holds_no_money() -> None:
     facts = contract(
         Event(EventKind.ACCEPTED, date(2025, 11, 1)),
-        bonds=(
-            BondTerm(BondKind.PERFORMANCE, Decimal("0.05"), frozenset({BondForm.BANK_GUARANTEE})),
-        ),
+        bonds=(BondTerm(BondKind.PERFORMANCE, Decimal("0.05"), frozenset({BondForm.BANK_GUARANTEE})),),
     )
     (entry,) = ledger(facts, POLICY, date(2026, 12, 1))
     assert entry.status is EntryStatus.NOT_HELD

@@ -31,9 +31,7 @@ AS_OF = date(2026, 1, 31)
 
 
 def final_term(days: int = 0, *, agreed: bool = False, **kw: object) -> PaymentTerm:
-    return PaymentTerm(
-        PaymentKind.FINAL, Decimal("1"), Trigger.ACCEPTANCE, days, days_agreed=agreed, **kw
-    )  # type: ignore[arg-type]
+    return PaymentTerm(PaymentKind.FINAL, Decimal("1"), Trigger.ACCEPTANCE, days, days_agreed=agreed, **kw)  # type: ignore[arg-type]
 
 
 def contract(
@@ -189,9 +187,7 @@ def test_invoice_clock_is_capped_at_30_days() -> None:
 
 
 def test_large_supplier_gets_no_sme_ceiling() -> None:
-    facts = contract(
-        accepted(date(2025, 3, 1)), terms=(final_term(90, agreed=True),), size=Size.LARGE
-    )
+    facts = contract(accepted(date(2025, 3, 1)), terms=(final_term(90, agreed=True),), size=Size.LARGE)
     (o,) = payment_obligations(facts, POLICY, AS_OF)
     assert o.legal_due_on is None and o.due_on == date(2025, 5, 30)
 
