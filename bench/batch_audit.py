@@ -100,6 +100,11 @@ def main() -> None:
         sys.exit(done.stderr.decode())
     print(f"smeproc audit:         {wall:.2f} s wall, peak memory {peak / 1024:.0f} MB (all processes)")
     print(f"ratio audit / cardinal (wall): {wall / rust_wall:.2f}")
+    wall_n, peak_n, _ = run_measured([*audit, "--no-terms"])
+    print(
+        f"smeproc audit --no-terms: {wall_n:.2f} s wall, peak memory {peak_n / 1024:.0f} MB, "
+        f"ratio {wall_n / rust_wall:.2f}"
+    )
 
     with tempfile.NamedTemporaryFile(suffix=".jsonl") as findings:
         wall_f, peak_f, _ = run_measured([*audit, "--jsonl", findings.name])

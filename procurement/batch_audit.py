@@ -79,17 +79,19 @@ class _Worker:
     mapper: Mapper
     quick: Quick | None
     policy_at: Any
+    terms: bool = True
 
 
 _STATE: _Worker | None = None
 
 
-def _init_worker(as_of: date, want_findings: bool, fmt: str) -> None:
+def _init_worker(as_of: date, want_findings: bool, fmt: str, terms: bool = True) -> None:
     global _STATE
     policy_at = cached_policy_at(load_policy_book())
     # the hot path only knows OCDS and the performance rules; terms need the full path
-    quick = Quick(policy_at, as_of, build_facts=terms_hook() is not None) if fmt == "ocds" else None
-    _STATE = _Worker(as_of, want_findings, MAPPERS[fmt], quick, policy_at)
+    hook = terms_hook() if terms else None
+    quick = Quick(policy_at, as_of, build_facts=hook is not None) if fmt == "ocds" else None
+    _STATE = _Worker(as_of, want_findings, MAPPERS[fmt], quick, policy_at, terms)
     # the hot path makes no reference cycles: collecting once per range instead of every few
     # hundred allocations saves a fifth of the time; startup objects are frozen out of the scans
     gc.freeze()
@@ -134,7 +136,9 @@ def _full(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
     """Map and audit one release through the rules; raises RulesError for a bad record."""
     mapped = state.mapper(release)
     for contract in mapped.contracts:
-        audit = audit_contract(contract.facts, state.policy_at, state.as_of, record=mapped.ocid)
+        audit = audit_contract(
+            contract.facts, state.policy_at, state.as_of, record=mapped.ocid, with_terms=state.terms
+        )
         out.contracts += 1
         for rule, reason in audit.coverage.items():
             out.coverage[(rule, reason or EVALUATED)] += 1
@@ -160,7 +164,7 @@ def _one(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
     out.releases += 1
     quick = state.quick
     result = quick.audit(release) if quick is not None and isinstance(release, dict) else None
-    hook = terms_hook()
+    hook = terms_hook() if state.terms else None
     if result is None or (result.hits and state.want_findings):
         # findings to write are built by the rules themselves, never by the hot path
         _full(state, release, line, out)
@@ -171,7 +175,8 @@ def _one(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
     out.quick_outcomes[(result.coverage, result.hits)] += 1
     out.stats.add(result.figures)
     if hook is None:
-        out.coverage[(TERMS_MANDATORY, "terms_engine_missing")] += 1
+        reason = "terms_engine_missing" if state.terms else "not_requested"
+        out.coverage[(TERMS_MANDATORY, reason)] += 1
         return
     facts = result.facts
     assert facts is not None
@@ -234,11 +239,11 @@ def plan_ranges(size: int, chunk_bytes: int = CHUNK_BYTES) -> list[tuple[int, in
 
 
 def _ordered(
-    path: Path, workers: int, as_of: date, want_findings: bool, fmt: str, chunk_bytes: int
+    path: Path, workers: int, as_of: date, want_findings: bool, fmt: str, chunk_bytes: int, terms: bool
 ) -> Iterator[_Chunk]:
     ranges = plan_ranges(path.stat().st_size, chunk_bytes)
     if workers <= 1 or len(ranges) <= 1:
-        _init_worker(as_of, want_findings, fmt)
+        _init_worker(as_of, want_findings, fmt, terms)
         try:
             for start, end in ranges:
                 yield _audit_range(str(path), start, end)
@@ -246,9 +251,9 @@ def _ordered(
             gc.enable()
         return
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, _init_worker, (as_of, want_findings, fmt)) as pool:
+    with context.Pool(workers, _init_worker, (as_of, want_findings, fmt, terms)) as pool:
         # a bounded window of ranges in flight keeps memory flat whatever the file size
-        window = 2 * workers
+        window = 4 * workers
         pending = [pool.apply_async(_audit_range, (str(path), s, e)) for s, e in ranges[:window]]
         following = iter(ranges[window:])
         while pending:
@@ -283,11 +288,13 @@ def audit_file(
     progress: Callable[[int, int], None] | None = None,
     fmt: str = "ocds",
     chunk_bytes: int = CHUNK_BYTES,
+    terms: bool = True,
 ) -> AuditSummary:
     """Audit every release in ``path`` as of ``as_of``.
 
     Findings go to ``findings_out`` as JSON lines (each with the input line number) and to
     ``on_finding`` as dicts, in file order; ``progress(done_bytes, total_bytes)`` follows the work.
+    ``terms=False`` leaves out the mandatory-term rules (``rules.terms``), the costliest part.
     """
     if fmt not in MAPPERS:
         raise ValueError(f"unknown input format {fmt!r}; known: {', '.join(sorted(MAPPERS))}")
@@ -295,10 +302,10 @@ def audit_file(
     summary = AuditSummary()
     total = path.stat().st_size
     if detect_format(path) != "jsonl":
-        return _audit_package(path, as_of, want, fmt, summary, findings_out, on_finding)
+        return _audit_package(path, as_of, want, fmt, summary, findings_out, on_finding, terms)
     workers = workers or os.cpu_count() or 1
     done = 0
-    for chunk in _ordered(path, workers, as_of, want, fmt, chunk_bytes):
+    for chunk in _ordered(path, workers, as_of, want, fmt, chunk_bytes, terms):
         base = summary.lines
         _merge(summary, chunk, base)
         for number, body in chunk.findings:
@@ -328,8 +335,9 @@ def _audit_package(
     summary: AuditSummary,
     findings_out: BinaryIO | None,
     on_finding: Callable[[dict[str, Any]], None] | None,
+    terms: bool,
 ) -> AuditSummary:
-    _init_worker(as_of, want, fmt)
+    _init_worker(as_of, want, fmt, terms)
     gc.enable()
     state = _STATE
     assert state is not None

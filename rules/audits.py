@@ -156,6 +156,7 @@ def audit_contract(
     *,
     record: str = "",
     agreed_daily_rate: Decimal | None = None,
+    with_terms: bool = True,
 ) -> ContractAudit:
     """All performance findings of one contract on ``as_of``, with the coverage of each rule.
 
@@ -197,8 +198,10 @@ def audit_contract(
         else:
             result.coverage[rule] = None
         result.findings += [ledger_finding(e, record) for e in known if e.days_overdue > 0]
-    hook = terms_hook()
-    if hook is None:
+    hook = terms_hook() if with_terms else None
+    if not with_terms:
+        result.coverage[TERMS_MANDATORY] = "not_requested"
+    elif hook is None:
         result.coverage[TERMS_MANDATORY] = "terms_engine_missing"
     elif facts.signed_on is None:
         result.coverage[TERMS_MANDATORY] = "no_signing_date"

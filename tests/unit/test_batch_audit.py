@@ -136,3 +136,12 @@ def test_release_package_is_audited_in_one_process(tmp_path: Path) -> None:
     assert summary.releases == 5 and summary.contracts == 5
     assert len(found) == sum(summary.findings.values())
     assert all(f["where"].startswith("releases[") for f in found)
+
+
+def test_without_terms_the_performance_findings_are_unchanged(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "c.jsonl", releases(100))
+    every = audit_file(path, as_of=date(2026, 1, 1), workers=1)
+    lean = audit_file(path, as_of=date(2026, 1, 1), workers=1, terms=False)
+    assert lean.coverage[TERMS_MANDATORY] == Counter({"not_requested": 100})
+    assert not any(rule.startswith("terms.") for rule in lean.findings)
+    assert lean.findings == Counter({k: v for k, v in every.findings.items() if not k.startswith("terms.")})
