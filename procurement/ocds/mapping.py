@@ -118,10 +118,10 @@ def _date(value: Any, where: str, notes: list[str]) -> date | None:
 
 def _amount(value: Any) -> Decimal | None:
     """Decimal yuan from an OCDS Value; floats go through repr so 0.1 stays 0.1."""
-    if not isinstance(value, Mapping):
+    if not isinstance(value, dict):
         return None
     amount = value.get("amount")
-    if isinstance(amount, bool) or not isinstance(amount, int | float | str):
+    if isinstance(amount, bool) or not isinstance(amount, (int, float, str)):
         return None
     try:
         return Decimal(repr(amount) if isinstance(amount, float) else amount)
@@ -134,7 +134,7 @@ def _party(party: Mapping[str, Any]) -> PartyRef:
     address = party.get("address") or {}
     region = address.get("region")
     region_code = region if isinstance(region, str) and len(region) == 6 and region.isdigit() else None
-    scale = details.get("scale") if isinstance(details, Mapping) else None
+    scale = details.get("scale") if isinstance(details, dict) else None
     return PartyRef(str(party.get("id", "")), str(party.get("name", "")), scale, region_code)
 
 
@@ -312,7 +312,7 @@ def _contract(
 
 def map_release(release: Any) -> MappedRelease:
     """Map one OCDS compiled release; raises ``OcdsMappingError`` if it is not a release."""
-    if not isinstance(release, Mapping) or not isinstance(release.get("ocid"), str):
+    if not isinstance(release, dict) or not isinstance(release.get("ocid"), str):
         raise OcdsMappingError(
             "不是 OCDS 发布（缺少 ocid）",
             "not an OCDS release (no ocid)",
