@@ -14,13 +14,17 @@ from sqlalchemy.orm import Session
 from api import errors
 from api.middleware import ActorCache, Authentication, BodyLimit, Idempotency, SessionManager
 from api.openapi import build_spec, service_version
+from api.resources.checks import PriceDeductionCheck, SizeCheck, TermsCheck
 from api.resources.contracts import ContractEvents, Contracts
 from api.resources.health import Health
 from api.resources.openapi import OpenApiDocument
+from api.resources.policies import Policies
 from api.resources.suppliers import Suppliers
+from api.resources.terms import ContractTerms, ContractTermsApply
 from api.routes import ROUTES
 from config.settings import Settings
 from procurement.db import create_db_engine, create_session_factory, is_sqlite, write_intent
+from rules.policy import load_policy_book
 
 
 def _json_default(value: Any) -> Any:
@@ -66,6 +70,7 @@ def create_app(
     app.resp_options.media_handlers["application/problem+json"] = handler
     errors.register(app)
 
+    book = load_policy_book(settings.policy_dir)  # once per app; resources share it
     operations = [op for route in ROUTES for op in route.operations]
     resources: dict[str, object] = {
         "health": Health(service_version()),
@@ -73,6 +78,12 @@ def create_app(
         "suppliers": Suppliers(),
         "contracts": Contracts(),
         "contract_events": ContractEvents(),
+        "contract_terms": ContractTerms(book),
+        "contract_terms_apply": ContractTermsApply(book),
+        "check_terms": TermsCheck(book),
+        "check_sme_size": SizeCheck(book),
+        "check_price_deduction": PriceDeductionCheck(book),
+        "policies": Policies(book),
     }
     for route in ROUTES:
         if route.suffix:

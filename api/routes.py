@@ -3,6 +3,14 @@
 from dataclasses import dataclass
 
 from api.openapi import Operation
+from api.schemas.checks import (
+    PriceDeductionCheckSchema,
+    PriceDeductionResultSchema,
+    SizeCheckResultSchema,
+    SizeCheckSchema,
+    TermsCheckResultSchema,
+    TermsCheckSchema,
+)
 from api.schemas.common import HealthSchema, PageQuerySchema
 from api.schemas.contracts import (
     ContractCreateSchema,
@@ -12,7 +20,9 @@ from api.schemas.contracts import (
     ContractSchema,
 )
 from api.schemas.events import EventCreateSchema, EventPageSchema, EventSchema
+from api.schemas.policies import PackListSchema, PolicyInForceSchema, PolicyQuerySchema
 from api.schemas.suppliers import SupplierCreateSchema, SupplierPageSchema, SupplierSchema
+from api.schemas.terms import TermsAppliedSchema, TermsApplySchema, TermsPreviewSchema
 
 WRITE_ERRORS = (401, 403, 409, 413, 422)
 IDEMPOTENT = ("Idempotency-Key",)
@@ -170,6 +180,110 @@ ROUTES: tuple[Route, ...] = (
                 "contracts",
                 EventPageSchema,
                 query=PageQuerySchema,
+            ),
+        ),
+    ),
+    Route(
+        "/v1/contracts/{contract_id:int}/sme-terms",
+        "contract_terms",
+        (
+            _op(
+                "/v1/contracts/{contract_id}/sme-terms",
+                "post",
+                "中小企业合同条款建议（不保存） / SME terms preview (stores nothing)",
+                "sme-terms",
+                TermsPreviewSchema,
+            ),
+        ),
+    ),
+    Route(
+        "/v1/contracts/{contract_id:int}/sme-terms/apply",
+        "contract_terms_apply",
+        (
+            _op(
+                "/v1/contracts/{contract_id}/sme-terms/apply",
+                "post",
+                "接受或拒绝条款建议 / accept or decline the SME terms",
+                "sme-terms",
+                TermsAppliedSchema,
+                request=TermsApplySchema,
+                headers=("If-Match", *IDEMPOTENT),
+                errors=(401, 403, 404, 409, 412, 413, 422),
+            ),
+        ),
+    ),
+    Route(
+        "/v1/checks/terms",
+        "check_terms",
+        (
+            _op(
+                "/v1/checks/terms",
+                "post",
+                "合同条款检查（不保存） / check contract terms (stateless)",
+                "checks",
+                TermsCheckResultSchema,
+                request=TermsCheckSchema,
+                errors=(401, 413, 422),
+            ),
+        ),
+    ),
+    Route(
+        "/v1/checks/sme-size",
+        "check_sme_size",
+        (
+            _op(
+                "/v1/checks/sme-size",
+                "post",
+                "企业划型（不保存） / classify a supplier's size (stateless)",
+                "checks",
+                SizeCheckResultSchema,
+                request=SizeCheckSchema,
+                errors=(401, 413, 422),
+            ),
+        ),
+    ),
+    Route(
+        "/v1/checks/price-deduction",
+        "check_price_deduction",
+        (
+            _op(
+                "/v1/checks/price-deduction",
+                "post",
+                "价格扣除（不保存） / price deduction for a bid (stateless)",
+                "checks",
+                PriceDeductionResultSchema,
+                request=PriceDeductionCheckSchema,
+                errors=(401, 413, 422),
+            ),
+        ),
+    ),
+    Route(
+        "/v1/policies",
+        "policies",
+        (
+            _op(
+                "/v1/policies",
+                "get",
+                "政策包及其有效期 / policy packs, versions and coverage",
+                "policies",
+                PackListSchema,
+                errors=(401,),
+            ),
+        ),
+        suffix="collection",
+    ),
+    Route(
+        "/v1/policies/{jurisdiction}",
+        "policies",
+        (
+            _op(
+                "/v1/policies/{jurisdiction}",
+                "get",
+                "某日有效的政策参数 / parameters in force on a date",
+                "policies",
+                PolicyInForceSchema,
+                query=PolicyQuerySchema,
+                errors=(401, 422),
             ),
         ),
     ),

@@ -6,7 +6,19 @@ from collections.abc import Sequence
 from importlib import import_module
 
 # modules under api.cli, each adding its subcommand(s) and setting ``func`` to a run(args) -> int
-COMMAND_MODULES = ("serve", "db", "keys", "demo", "auditlog", "openapi", "scan", "audit", "classify", "terms", "policy")
+COMMAND_MODULES = (
+    "serve",
+    "db",
+    "keys",
+    "demo",
+    "auditlog",
+    "openapi",
+    "scan",
+    "audit",
+    "classify",
+    "terms",
+    "policy",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

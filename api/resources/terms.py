@@ -1,0 +1,85 @@
+"""/v1/contracts/{id}/sme-terms (preview, stores nothing) and /sme-terms/apply (If-Match)."""
+
+from collections.abc import Callable
+from datetime import date
+
+import falcon
+
+from api.body import load_json
+from api.resources.base import actor_of, session_of
+from api.schemas.terms import TermsApplySchema
+from procurement.errors import StaleVersion
+from procurement.terms import services
+from rules.policy import PolicyBook
+
+APPLY = TermsApplySchema()
+
+
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def expected_version(req: falcon.Request) -> int | None:
+    """The version named by If-Match (``*`` or absent: no precondition), as for PATCH."""
+    tags = [str(t) for t in req.if_match or ()]
+    if not tags or "*" in tags:
+        return None
+    for tag in tags:
+        if tag.isdigit():
+            return int(tag)
+    raise StaleVersion("If-Match 与合同的任何版本都不符", "If-Match names no version of this contract")
+
+
+class ContractTerms:
+    """The adjustments and findings for a stored contract; nothing is stored."""
+
+    read_only = True
+
+    def __init__(self, book: PolicyBook, clock: Callable[[], date] = services.today_in_china) -> None:
+        self._book = book
+        self._clock = clock
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, contract_id: int) -> None:
+        body = services.preview_terms(
+            session_of(req), actor_of(req), contract_id, book=self._book, today=self._clock()
+        )
+        resp.etag = _etag(body["contract_version"])
+        resp.media = body
+
+
+class ContractTermsApply:
+    """Accept or decline every adjustment; the contract's terms change and the decision is kept."""
+
+    idempotent = True
+
+    def __init__(self, book: PolicyBook, clock: Callable[[], date] = services.today_in_china) -> None:
+        self._book = book
+        self._clock = clock
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, contract_id: int) -> None:
+        fields = load_json(req, APPLY)
+        row, contract = services.apply_terms(
+            session_of(req),
+            actor_of(req),
+            contract_id,
+            book=self._book,
+            accepted=fields["accepted"],
+            declined={d["rule_id"]: d["reason"] for d in fields["declined"]},
+            expected_version=expected_version(req),
+            today=self._clock(),
+        )
+        resp.etag = _etag(contract.version)
+        resp.media = {
+            **row.result,
+            "id": row.id,
+            "contract_id": contract.id,
+            "evaluated_version": row.contract_version,
+            "contract_version": contract.version,
+            "policy_pack": row.policy_pack,
+            "evaluated_on": row.evaluated_on,
+            "evaluated_on_basis": "signed_on" if contract.signed_on else "earliest_signing",
+            "accepted": row.accepted_rule_ids,
+            "declined": row.declined,
+            "applied_by": row.applied_by,
+            "created_at": row.created_at,
+        }

@@ -1,0 +1,133 @@
+"""Stateless checks for platforms: contract terms, SME size and price deduction (nothing stored)."""
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from api.schemas.common import StrictSchema, money, percent, wan
+from api.schemas.contracts import ContractFieldsSchema
+from api.schemas.terms import LegalCitationSchema, RuleFindingSchema, TermsResultFields, ZhEnSchema
+from rules.errors import UnknownIndustry
+from rules.evaluation import DeductionKind
+from rules.sme_size import parse_industry
+from rules.vocabulary import Category, Industry, PurchaserType, Size, SpecialStatus
+
+JURISDICTION = validate.Regexp(r"^(\d{6}|cn(-\d{2})?)$")
+
+
+class IndustryField(fields.String):
+    """A size-table industry by its Chinese name (or English member name); unknown ones list the valid."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Industry:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return parse_industry(text)
+        except UnknownIndustry as exc:
+            raise ValidationError(f"{exc.message_zh} / {exc.message_en}") from exc
+
+
+def industry(**kwargs: Any) -> IndustryField:
+    return IndustryField(
+        metadata={"enum": [i.value for i in Industry], "description": "size-table industry (LAW.md §1)"},
+        **kwargs,
+    )
+
+
+class SupplierFactsSchema(StrictSchema):
+    industry = industry(allow_none=True)
+    employees = fields.Integer(validate=validate.Range(min=0), allow_none=True)
+    revenue_wan = wan(allow_none=True)
+    assets_wan = wan(allow_none=True)
+    declared_size = fields.Enum(
+        Size, by_value=True, allow_none=True, metadata={"description": "中小企业声明函"}
+    )
+    special_status = fields.Enum(SpecialStatus, by_value=True, load_default=SpecialStatus.NONE)
+    linked_to_large = fields.Boolean(load_default=False)
+    is_enterprise = fields.Boolean(
+        load_default=True, metadata={"description": "false for public institutions, social organisations"}
+    )
+
+
+class TermsCheckSchema(ContractFieldsSchema):
+    """The contract-create body without ids, with the supplier's facts (or its size) inline."""
+
+    class Meta(ContractFieldsSchema.Meta):
+        exclude = ("external_ref", "purchaser_id", "supplier_id", "consortium")
+
+    category = fields.Enum(Category, by_value=True, required=True)
+    amount = money(required=True)
+    purchaser_type = fields.Enum(PurchaserType, by_value=True, required=True)
+    jurisdiction = fields.String(
+        required=True,
+        validate=JURISDICTION,
+        metadata={"description": "region code (6 digits) or pack id, e.g. 650102 or cn-65"},
+    )
+    supplier = fields.Nested(SupplierFactsSchema)
+    supplier_size = fields.Enum(
+        Size, by_value=True, metadata={"description": "when the figures are not known"}
+    )
+
+    @validates_schema
+    def _one_supplier(self, data: dict[str, Any], **_: Any) -> None:
+        if "supplier" in data and "supplier_size" in data:
+            raise ValidationError(
+                "supplier 与 supplier_size 只能给一个 / give supplier or supplier_size", "supplier_size"
+            )
+
+
+class SupplierSizeSchema(StrictSchema):
+    size = fields.String()
+    reason = fields.Nested(ZhEnSchema)
+
+
+class TermsCheckResultSchema(TermsResultFields):
+    supplier_size = fields.Nested(SupplierSizeSchema, allow_none=True)
+
+
+class SizeCheckSchema(SupplierFactsSchema):
+    industry = industry(required=True)
+    jurisdiction = fields.String(load_default="cn", validate=JURISDICTION)
+    on = fields.Date(metadata={"description": "the date of the figures' use; default today (Beijing)"})
+
+
+class SizeCheckResultSchema(StrictSchema):
+    size = fields.String(validate=validate.OneOf([s.value for s in Size]))
+    is_sme = fields.Boolean()
+    is_small_or_micro = fields.Boolean()
+    reason = fields.Nested(ZhEnSchema)
+    computed_size = fields.String(allow_none=True, metadata={"description": "from the figures alone"})
+    citations = fields.List(fields.Nested(LegalCitationSchema))
+    finding = fields.Nested(RuleFindingSchema, allow_none=True)
+    policy_pack = fields.String()
+    policy_version = fields.String()
+
+
+class PriceDeductionCheckSchema(StrictSchema):
+    jurisdiction = fields.String(required=True, validate=JURISDICTION)
+    announced_on = fields.Date(
+        required=True, metadata={"description": "the procurement announcement date selects the rules"}
+    )
+    category = fields.Enum(Category, by_value=True, required=True)
+    quote = money(required=True)
+    stated_percent = percent(required=True, metadata={"description": "the deduction the tender states"})
+    kind = fields.Enum(DeductionKind, by_value=True, load_default=DeductionKind.SMALL_MICRO)
+    bidder_size = fields.Enum(Size, by_value=True, allow_none=True)
+    small_micro_share_percent = percent(allow_none=True)
+    reserved = fields.Boolean(load_default=False)
+
+
+class PercentRangeSchema(StrictSchema):
+    min = fields.String()
+    max = fields.String()
+
+
+class PriceDeductionResultSchema(StrictSchema):
+    applies = fields.Boolean()
+    percent = fields.String(metadata={"description": "the deduction applied (0 where none)"})
+    quote = fields.String()
+    evaluated_price = fields.String()
+    allowed_percent = fields.Nested(PercentRangeSchema)
+    reason = fields.Nested(ZhEnSchema)
+    citations = fields.List(fields.Nested(LegalCitationSchema))
+    policy_pack = fields.String()
+    policy_version = fields.String()
