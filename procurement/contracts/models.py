@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.organizations.models import Organization
@@ -90,6 +90,10 @@ class PaymentTermRow(Base):
     days: Mapped[int]
     day_type: Mapped[DayType] = mapped_column(enum_column(DayType), default=DayType.CALENDAR)
     held_months: Mapped[int | None]
+    # False when the source names no days (OCDS milestones): the statutory term applies
+    days_agreed: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # the amount the source states (OCDS milestone value), exact where percent is rounded
+    amount: Mapped[Decimal | None] = mapped_column(Money)
 
 
 class BondRow(Base):
@@ -102,6 +106,7 @@ class BondRow(Base):
     percent: Mapped[Decimal] = mapped_column(Percent)
     forms: Mapped[list[BondForm]] = mapped_column(EnumList(BondForm))  # forms the buyer accepts
     return_days: Mapped[int | None]
+    amount: Mapped[Decimal | None] = mapped_column(Money)  # as stated by the source (OCDS guarantee)
 
 
 class ContractEvent(Base):

@@ -29,6 +29,7 @@ class ContractObligation(Base):
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
     purchaser_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     region_code: Mapped[str] = mapped_column(String(6))
+    signed_on: Mapped[date | None]  # the contract's, so the report filters without a join
     kind: Mapped[ObligationKind] = mapped_column(enum_column(ObligationKind))
     ref: Mapped[str] = mapped_column(String(100))  # which term or bond (e.g. "final", "performance")
     amount: Mapped[Decimal] = mapped_column(Money)

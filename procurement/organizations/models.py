@@ -25,6 +25,8 @@ class Organization(Base):
     kind: Mapped[OrganizationKind] = mapped_column(enum_column(OrganizationKind))
     region_code: Mapped[str] = mapped_column(String(6), index=True)  # 行政区划代码
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    # the id another system knows it by (an OCDS buyer's party id): imports find it again by this
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     parent: Mapped["Organization | None"] = relationship(remote_side=[id])
