@@ -1,0 +1,149 @@
+"""Derive ``contract_obligations`` rows from a contract's terms and events (delete + insert).
+
+Due dates are worked out with every recorded event (as of ``date.max``), so they stay right as time
+passes: an acceptance that is late or missing starts the clock at the end of the agreed acceptance
+period (802号令 Art. 9), whenever one looks. What depends on the day one looks (due yet? paid by
+then? overdue?) is left to the report, which compares ``arises_on``, ``due_on`` and ``settled_on``
+with its ``as_of``. Payment rows are the statutory SME payment duty (public body buying from an SME);
+bonds and retention are recorded for every contract, as the ledger keeps them.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import delete, insert
+from sqlalchemy.orm import Session
+
+from procurement.contracts.models import Contract
+from procurement.finance.models import ContractObligation, ObligationKind
+from procurement.finance.stored import load_contracts, stored_facts
+from rules.audits import cached_policy_at
+from rules.contract import ContractFacts
+from rules.ledger import LedgerEntry, ledger
+from rules.payment_clock import (
+    InconsistentFacts,
+    PolicyAt,
+    allocate_payments,
+    check_events,
+    payment_obligations,
+    sme_duty_applies,
+)
+from rules.policy import default_policy_book
+from rules.vocabulary import EventKind
+
+FOREVER = date.max
+BATCH = 500
+
+
+@lru_cache(maxsize=1)
+def default_policy_at() -> PolicyAt:
+    return cached_policy_at(default_policy_book())
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _citations(citations: Iterable[Any]) -> list[dict[str, Any]]:
+    return [c.as_dict() for c in citations]
+
+
+def payment_rows(facts: ContractFacts, policy_at: PolicyAt) -> list[dict[str, Any]]:
+    """The SME payment duty's obligations, each with the date it was paid in full (if it was)."""
+    if not sme_duty_applies(facts):
+        return []
+    obligations = payment_obligations(facts, policy_at, FOREVER)
+    payments = [e for e in facts.events if e.kind is EventKind.PAID]
+    allocation = allocate_payments(obligations, payments)
+    rows = []
+    for o in obligations:
+        paid, paid_on = allocation[o.index]
+        rows.append(
+            {
+                "kind": ObligationKind.PAYMENT,
+                "ref": str(o.index),
+                "amount": o.amount,
+                "arises_on": o.clock_start_on,
+                "due_on": o.due_on,
+                "settled_on": paid_on,
+                "settled_amount": paid,
+                "approximate": o.approximate,
+                "policy_version": o.policy_version,
+                "basis": {
+                    "term_kind": o.kind.value,
+                    "trigger": o.trigger.value,
+                    "agreed_due_on": _iso(o.agreed_due_on),
+                    "legal_due_on": _iso(o.legal_due_on),
+                    "acceptance_late": o.acceptance_late,
+                    "missing": o.missing,
+                    "citations": _citations(o.citations),
+                },
+            }
+        )
+    return rows
+
+
+def ledger_row(entry: LedgerEntry) -> dict[str, Any]:
+    bond = entry.kind.startswith("bond.")
+    return {
+        "kind": ObligationKind.BOND_RETURN if bond else ObligationKind.RETENTION_RELEASE,
+        "ref": entry.ref or entry.kind,
+        "amount": entry.amount,
+        "arises_on": entry.held_on,
+        "due_on": entry.due_on,
+        "settled_on": entry.settled_on,
+        "settled_amount": entry.amount if entry.settled_on is not None else None,
+        "approximate": entry.approximate,
+        "policy_version": entry.policy_version,
+        "basis": {
+            "entry_kind": entry.kind,
+            "status": entry.status.value,
+            "legal_force": entry.legal_force.value,
+            "missing": entry.missing,
+            "citations": _citations(entry.citations),
+        },
+    }
+
+
+def obligation_rows(contract: Contract, facts: ContractFacts, policy_at: PolicyAt) -> list[dict[str, Any]]:
+    """Every obligation of one contract as rows of ``contract_obligations`` (ids left out).
+
+    Contradictory events (paid before signed, overpaid) give no rows: the audit reports them.
+    """
+    try:
+        check_events(facts)
+        rows = payment_rows(facts, policy_at) + [ledger_row(e) for e in ledger(facts, policy_at, FOREVER)]
+    except InconsistentFacts:
+        return []
+    common = {
+        "contract_id": contract.id,
+        "purchaser_id": contract.purchaser_id,
+        "region_code": contract.region_code,
+        "signed_on": contract.signed_on,
+    }
+    return [{**common, **row} for row in rows]
+
+
+def refresh_obligations(
+    session: Session, contract_ids: Sequence[int], *, policy_at: PolicyAt | None = None
+) -> int:
+    """Recompute the obligations of these contracts (delete + insert); returns the rows written.
+
+    Call it after a contract, its terms or its events change, in the same transaction.
+    """
+    policy_at = policy_at or default_policy_at()
+    session.flush()
+    written = 0
+    ids = sorted(set(contract_ids))
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        session.execute(delete(ContractObligation).where(ContractObligation.contract_id.in_(chunk)))
+        contracts = load_contracts(session, chunk)
+        facts = stored_facts(session, contracts)
+        rows = [row for c in contracts for row in obligation_rows(c, facts[c.id], policy_at)]
+        if rows:
+            session.execute(insert(ContractObligation), rows)
+        written += len(rows)
+    return written

@@ -1,0 +1,77 @@
+"""Stored contracts as ``ContractFacts`` in bulk: one events query for a batch of contracts.
+
+Builds on ``procurement.contracts.facts.contract_facts`` and adds what imported rows carry: the
+amounts a source states (exact, where the 4-decimal percent is rounded), terms whose days were never
+agreed, and the scale the release published when nothing else is known of the supplier.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from procurement.contracts.facts import contract_facts
+from procurement.contracts.models import Contract, ContractEvent
+from procurement.ocds.mapping import SCALES
+from rules.contract import ContractFacts, Event
+from rules.policy import PolicyBook
+
+
+def load_contracts(session: Session, contract_ids: Sequence[int]) -> list[Contract]:
+    """The contracts with their terms, bonds and supplier, in id order."""
+    query = (
+        select(Contract)
+        .where(Contract.id.in_(contract_ids))
+        .options(selectinload(Contract.supplier))
+        .order_by(Contract.id)
+    )
+    return list(session.execute(query).scalars())
+
+
+def events_by_contract(session: Session, contract_ids: Iterable[int]) -> dict[int, tuple[Event, ...]]:
+    query = (
+        select(ContractEvent)
+        .where(ContractEvent.contract_id.in_(list(contract_ids)))
+        .order_by(ContractEvent.contract_id, ContractEvent.occurred_on, ContractEvent.id)
+    )
+    found: dict[int, list[Event]] = defaultdict(list)
+    for e in session.execute(query).scalars():
+        found[e.contract_id].append(Event(kind=e.kind, on=e.occurred_on, amount=e.amount, ref=e.ref))
+    return {k: tuple(v) for k, v in found.items()}
+
+
+def facts_of(
+    session: Session, contract: Contract, events: tuple[Event, ...], book: PolicyBook | None = None
+) -> ContractFacts:
+    """One stored contract's facts with the given events (see the module docstring)."""
+    facts = contract_facts(session, contract, book=book, with_events=False)
+    terms = tuple(
+        replace(
+            term,
+            # the stated amount over the contract amount, unrounded: the clock gives it back exactly
+            rate=row.amount / contract.amount if row.amount is not None and contract.amount else term.rate,
+            days_agreed=row.days_agreed,
+        )
+        for term, row in zip(facts.payment_terms, contract.payment_terms, strict=True)
+    )
+    bonds = tuple(
+        replace(bond, rate=row.amount / contract.amount)
+        if row.amount is not None and contract.amount
+        else bond
+        for bond, row in zip(facts.bonds, contract.bonds, strict=True)
+    )
+    size = facts.supplier_size
+    published = SCALES.get(contract.supplier_scale or "")
+    if contract.ocid is not None and published is not None:
+        size = published  # an imported contract: the scale its release published, as the batch reads it
+    return replace(facts, payment_terms=terms, bonds=bonds, supplier_size=size, events=events)
+
+
+def stored_facts(
+    session: Session, contracts: Sequence[Contract], book: PolicyBook | None = None
+) -> dict[int, ContractFacts]:
+    """Facts of each contract by id, events loaded in one query."""
+    events = events_by_contract(session, [c.id for c in contracts])
+    return {c.id: facts_of(session, c, events.get(c.id, ()), book) for c in contracts}
