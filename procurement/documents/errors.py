@@ -1,5 +1,8 @@
 """Why a document cannot be audited, in Chinese and English.
 
+They are InvalidInput domain errors (the API answers 422 with a stable ``code``, both messages and
+the field at fault: ``file`` for the document, ``requirements.N`` for a structured item).
+
 DocumentError
 ├── UnsupportedFormat   the file name's extension is none of .txt .docx .pdf
 ├── CorruptDocument     a .docx or .pdf whose structure cannot be read (says what is wrong)
@@ -8,16 +11,17 @@ DocumentError
 └── InvalidRequirement  a structured requirement with a missing text or an unknown kind
 """
 
+from procurement.errors import InvalidInput
 
-class DocumentError(Exception):
-    """Base of the document errors; the lead re-bases it on the domain error."""
+
+class DocumentError(InvalidInput):
+    """Base of the document errors; ``field`` names what the caller sent that is at fault."""
 
     code = "document_error"
+    field = "file"
 
-    def __init__(self, message_zh: str, message_en: str) -> None:
-        super().__init__(message_en)
-        self.message_zh = message_zh
-        self.message_en = message_en
+    def __init__(self, message_zh: str, message_en: str, *, field: str | None = None) -> None:
+        super().__init__({field or self.field: f"{message_zh} / {message_en}"}, message_zh, message_en)
 
 
 class UnsupportedFormat(DocumentError):
@@ -66,4 +70,8 @@ class InvalidRequirement(DocumentError):
     code = "invalid_requirement"
 
     def __init__(self, index: int, detail_zh: str, detail_en: str) -> None:
-        super().__init__(f"第{index + 1}项要求无效：{detail_zh}", f"Item {index + 1} is invalid: {detail_en}")
+        super().__init__(
+            f"第{index + 1}项要求无效：{detail_zh}",
+            f"Item {index + 1} is invalid: {detail_en}",
+            field=f"requirements.{index}",
+        )
