@@ -26,6 +26,8 @@ class Operation:
     errors: tuple[int, ...] = (401, 403, 404, 422)
     auth: bool = True
     headers: tuple[str, ...] = field(default=())
+    request_media: str = "application/json"  # the media type of ``request`` (an upload: multipart)
+    more_requests: tuple[tuple[str, type[Schema]], ...] = ()  # other media types it accepts
 
 
 def service_version() -> str:
@@ -90,10 +92,9 @@ def build_spec(operations: Iterable[Operation]) -> dict[str, Any]:
         if parameters:
             operation["parameters"] = parameters
         if op.request is not None:
-            operation["requestBody"] = {
-                "required": True,
-                "content": {"application/json": {"schema": op.request}},
-            }
+            content = {op.request_media: {"schema": op.request}}
+            content.update({media: {"schema": schema} for media, schema in op.more_requests})
+            operation["requestBody"] = {"required": True, "content": content}
         if op.auth:
             operation["security"] = [{"bearer": []}]
         paths.setdefault(op.path, {})[op.method] = operation

@@ -3,6 +3,13 @@
 from dataclasses import dataclass
 
 from api.openapi import Operation
+from api.schemas.audit_runs import AuditRunCreateSchema, AuditRunSchema
+from api.schemas.audits import (
+    BarrierCheckResultSchema,
+    BarrierCheckSchema,
+    DocumentAuditSchema,
+    DocumentUploadSchema,
+)
 from api.schemas.checks import (
     PriceDeductionCheckSchema,
     PriceDeductionResultSchema,
@@ -20,7 +27,20 @@ from api.schemas.contracts import (
     ContractSchema,
 )
 from api.schemas.events import EventCreateSchema, EventPageSchema, EventSchema
+from api.schemas.findings import (
+    FindingListQuerySchema,
+    FindingPageSchema,
+    FindingStatusChangeSchema,
+    StoredFindingSchema,
+)
+from api.schemas.imports import (
+    ImportQuerySchema,
+    OcdsImportSchema,
+    OcdsLinesSchema,
+    OcdsPackageSchema,
+)
 from api.schemas.policies import PackListSchema, PolicyInForceSchema, PolicyQuerySchema
+from api.schemas.reports import PaymentsReportQuerySchema, PaymentsReportSchema
 from api.schemas.suppliers import SupplierCreateSchema, SupplierPageSchema, SupplierSchema
 from api.schemas.terms import TermsAppliedSchema, TermsApplySchema, TermsPreviewSchema
 
@@ -284,6 +304,172 @@ ROUTES: tuple[Route, ...] = (
                 PolicyInForceSchema,
                 query=PolicyQuerySchema,
                 errors=(401, 422),
+            ),
+        ),
+    ),
+    Route(
+        "/v1/audits/documents",
+        "document_audits",
+        (
+            _op(
+                "/v1/audits/documents",
+                "post",
+                "审查采购文件的门槛条款并保存 / audit a tender document for barriers (stored)",
+                "barrier audits",
+                DocumentAuditSchema,
+                status=201,
+                request=DocumentUploadSchema,
+                request_media="multipart/form-data",
+                more_requests=(("application/json", BarrierCheckSchema),),
+                headers=IDEMPOTENT,
+                errors=(400, 401, 403, 409, 413, 415, 422),
+            ),
+        ),
+    ),
+    Route(
+        "/v1/audits/{audit_id:int}",
+        "audits",
+        (
+            _op(
+                "/v1/audits/{audit_id}",
+                "get",
+                "门槛审查及其发现 / a document audit with its findings",
+                "barrier audits",
+                DocumentAuditSchema,
+            ),
+        ),
+    ),
+    Route(
+        "/v1/findings",
+        "findings",
+        (
+            _op(
+                "/v1/findings",
+                "get",
+                "审查发现列表 / list findings",
+                "findings",
+                FindingPageSchema,
+                query=FindingListQuerySchema,
+            ),
+        ),
+        suffix="collection",
+    ),
+    Route(
+        "/v1/findings/{finding_id:int}",
+        "findings",
+        (
+            _op(
+                "/v1/findings/{finding_id}",
+                "get",
+                "审查发现 / a finding",
+                "findings",
+                StoredFindingSchema,
+            ),
+            _op(
+                "/v1/findings/{finding_id}",
+                "patch",
+                "确认、整改或排除审查发现 / acknowledge, resolve or dismiss a finding",
+                "findings",
+                StoredFindingSchema,
+                request=FindingStatusChangeSchema,
+                errors=(401, 403, 404, 413, 422),
+            ),
+        ),
+    ),
+    Route(
+        "/v1/checks/barriers",
+        "barrier_checks",
+        (
+            _op(
+                "/v1/checks/barriers",
+                "post",
+                "门槛条款即时检查（不保存） / check text or requirements for barriers (nothing stored)",
+                "barrier audits",
+                BarrierCheckResultSchema,
+                request=BarrierCheckSchema,
+                errors=(400, 401, 413, 415, 422),
+            ),
+        ),
+    ),
+    Route(
+        "/v1/audit-runs",
+        "audit_runs",
+        (
+            _op(
+                "/v1/audit-runs",
+                "post",
+                "财政审计：逾期付款、保证金、质保金与强制条款 / run a finance audit of a region or purchaser",
+                "audit runs",
+                AuditRunSchema,
+                status=201,
+                request=AuditRunCreateSchema,
+                headers=IDEMPOTENT,
+                errors=(401, 403, 404, 409, 413, 422),
+            ),
+        ),
+        suffix="collection",
+    ),
+    Route(
+        "/v1/audit-runs/{run_id:int}",
+        "audit_runs",
+        (
+            _op(
+                "/v1/audit-runs/{run_id}",
+                "get",
+                "审计批次及汇总 / an audit run with its summary",
+                "audit runs",
+                AuditRunSchema,
+            ),
+        ),
+    ),
+    Route(
+        "/v1/reports/payments",
+        "payments_report",
+        (
+            _op(
+                "/v1/reports/payments",
+                "get",
+                "付款情况报表（按 Accept 选 JSON、CSV 或 XLSX） / payments report (JSON, CSV, XLSX)",
+                "reports",
+                PaymentsReportSchema,
+                query=PaymentsReportQuerySchema,
+                errors=(401, 403, 406, 422),
+            ),
+        ),
+    ),
+    Route(
+        "/v1/imports/ocds",
+        "ocds_imports",
+        (
+            _op(
+                "/v1/imports/ocds",
+                "post",
+                "导入 OCDS 发布（幂等） / import OCDS releases (idempotent)",
+                "imports",
+                OcdsImportSchema,
+                status=201,
+                request=OcdsPackageSchema,
+                more_requests=(
+                    ("application/x-ndjson", OcdsLinesSchema),
+                    ("application/jsonl", OcdsLinesSchema),
+                ),
+                query=ImportQuerySchema,
+                headers=IDEMPOTENT,
+                errors=(400, 401, 403, 409, 413, 415, 422),
+            ),
+        ),
+        suffix="collection",
+    ),
+    Route(
+        "/v1/imports/ocds/{import_id:int}",
+        "ocds_imports",
+        (
+            _op(
+                "/v1/imports/ocds/{import_id}",
+                "get",
+                "一次导入的结果 / an OCDS import",
+                "imports",
+                OcdsImportSchema,
             ),
         ),
     ),

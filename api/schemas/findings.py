@@ -1,0 +1,121 @@
+"""Findings in and out: a rule's verdict with its evidence and citations, and its lifecycle."""
+
+from typing import Any
+
+from marshmallow import Schema, fields, pre_dump, validate
+
+from api.schemas.common import PageLinksSchema, PageQuerySchema, StrictSchema
+from procurement.findings.models import FindingSource, FindingStatus
+from procurement.findings.services import REASON_MAX_CHARS
+from rules.vocabulary import LegalForce, Severity
+
+
+class BilingualSchema(Schema):
+    zh = fields.String()
+    en = fields.String()
+
+
+class CitationSchema(Schema):
+    doc_id = fields.String(metadata={"description": "short id of the legal source, e.g. 46号"})
+    article = fields.String()
+    title = fields.String()
+    url = fields.String(allow_none=True)
+
+
+def _shape(finding: Any) -> dict[str, Any]:
+    """A rule's Finding or a StoredFinding as one mapping, messages and remedies paired."""
+    return {
+        "rule_id": finding.rule_id,
+        "category": finding.category,
+        "legal_force": finding.legal_force,
+        "severity": finding.severity,
+        "citations": list(finding.citations),
+        "message": {"zh": finding.message_zh, "en": finding.message_en},
+        "remedy": {"zh": finding.remedy_zh, "en": finding.remedy_en},
+        "evidence": dict(finding.evidence),
+        "policy_version": finding.policy_version,
+    }
+
+
+class FindingSchema(Schema):
+    """What a rule found (a stateless check returns these)."""
+
+    rule_id = fields.String()
+    category = fields.String(metadata={"description": "e.g. scale.registered_capital"})
+    legal_force = fields.Enum(LegalForce, by_value=True)
+    severity = fields.Enum(Severity, by_value=True)
+    citations = fields.List(fields.Nested(CitationSchema))
+    message = fields.Nested(BilingualSchema)
+    remedy = fields.Nested(BilingualSchema)
+    evidence = fields.Dict(
+        keys=fields.String(),
+        metadata={
+            "description": "where and what: for a document, its name (document), location (page, "
+            "paragraph, table/row/column, line or item), character offsets (start, end), the clause "
+            "text (clause), its kind (clause_kind: qualification, scoring, unknown), the trigger word "
+            "and the values extracted (values: kind, value, comparator, text, offsets)"
+        },
+    )
+    policy_version = fields.String(metadata={"description": "rules or policy version applied"})
+
+    @pre_dump
+    def _pair_texts(self, finding: Any, **kwargs: Any) -> dict[str, Any]:
+        return _shape(finding)
+
+
+class StoredFindingSchema(FindingSchema):
+    """A stored finding: where it came from, whose it is, and where it stands."""
+
+    id = fields.Integer()
+    source = fields.Enum(FindingSource, by_value=True)
+    source_id = fields.Integer(metadata={"description": "the document audit or audit run"})
+    organization_id = fields.Integer()
+    region_code = fields.String()
+    contract_id = fields.Integer(allow_none=True)
+    status = fields.Enum(FindingStatus, by_value=True)
+    status_reason = fields.String()
+    status_changed_at = fields.AwareDateTime(allow_none=True)
+    status_changed_by = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime()
+
+    @pre_dump
+    def _pair_texts(self, finding: Any, **kwargs: Any) -> dict[str, Any]:
+        shaped = _shape(finding)
+        for name in (
+            "id",
+            "source",
+            "source_id",
+            "organization_id",
+            "region_code",
+            "contract_id",
+            "status",
+            "status_reason",
+            "status_changed_at",
+            "status_changed_by",
+            "created_at",
+        ):
+            shaped[name] = getattr(finding, name)
+        return shaped
+
+
+class FindingPageSchema(PageLinksSchema):
+    items = fields.List(fields.Nested(StoredFindingSchema))
+
+
+class FindingListQuerySchema(PageQuerySchema):
+    status = fields.Enum(FindingStatus, by_value=True)
+    category = fields.String(validate=validate.Length(min=1, max=100))
+    org = fields.Integer(metadata={"description": "the owning organization's id"})
+    source = fields.Enum(FindingSource, by_value=True)
+    source_id = fields.Integer(metadata={"description": "the document audit or audit run"})
+    rule_id = fields.String(validate=validate.Length(min=1, max=100))
+
+
+class FindingStatusChangeSchema(StrictSchema):
+    status = fields.Enum(FindingStatus, by_value=True, required=True)
+    reason = fields.String(
+        validate=validate.Length(max=REASON_MAX_CHARS),
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "required (non-blank) to dismiss"},
+    )
