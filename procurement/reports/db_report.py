@@ -1,0 +1,403 @@
+"""The payments report of a region from the database: two aggregate queries, then CSV or XLSX.
+
+Contracts give counts, value and the SME shares (``contracts.supplier_scale``); obligations
+(``contract_obligations``, see procurement/finance/obligations.py) give the payment, bond and
+retention figures as of a date. The figures mean what ``procurement.reports.stats.figures_of``
+means for the batch audit, so the two agree on the same data (as of a day after the last event;
+for an earlier day, partial payments made after it are not told apart).
+"""
+
+import csv
+import io
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+
+from procurement.contracts.models import Contract
+from procurement.errors import NotPermitted
+from procurement.finance.models import ContractObligation, ObligationKind
+from procurement.organizations.models import Organization, Role
+from procurement.reports import stats as S
+from procurement.reports.stats import SMALL_MICRO_SCALES, SME_SCALES, GroupStats, StatsAccumulator, to_fen
+from procurement.reports.xlsx import STATS_COLUMNS, AuditWorkbook
+from procurement.scope import Actor, region_covers, region_prefix
+from rules.audits import BOND_UNRETURNED, PAYMENT_OVERDUE, RETENTION_OVERHELD
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
+JSON = "application/json"
+DETAIL_BATCH = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class ReportScope:
+    region_code: str
+    period_from: date | None
+    period_to: date | None
+    as_of: date
+
+
+@dataclass
+class RegionReport:
+    scope: ReportScope
+    stats: StatsAccumulator
+    organizations: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)  # name, ext, region
+
+    def total(self) -> GroupStats:
+        return self.stats.overall()
+
+    def regions(self) -> list[GroupStats]:
+        return list(self.stats.by_region())
+
+    def purchasers(self) -> list[GroupStats]:
+        return list(self.stats.by_purchaser())
+
+
+def check_region(actor: Actor, region_code: str | None) -> str:
+    """The report's region: the caller's by default; one outside the caller's region is refused."""
+    region = region_code or actor.region_code
+    if actor.role is not Role.ADMIN and not region_covers(actor.region_code, region):
+        raise NotPermitted(
+            f"地区 {region} 不在您的辖区（{actor.region_code}）", f"region {region} is outside yours"
+        )
+    return region
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _fen(session: Session, column: Any) -> Any:
+    """Money as it can be summed exactly: numeric on PostgreSQL, integer fen on SQLite (floats)."""
+    if _is_sqlite(session):
+        return cast(func.round(column * 100), BigInteger)
+    return column
+
+
+def _as_fen(session: Session, value: Any) -> int:
+    if value is None:
+        return 0
+    return int(value) if _is_sqlite(session) else to_fen(Decimal(value))
+
+
+def _days(session: Session, later: Any, earlier: Any) -> Any:
+    if _is_sqlite(session):
+        return cast(func.julianday(later) - func.julianday(earlier), Integer)
+    return later - earlier
+
+
+def _where(actor: Actor, scope: ReportScope, org: Any, region: Any, signed: Any) -> list[ColumnElement[bool]]:
+    clauses = [
+        actor.visible(org, region),
+        region.startswith(region_prefix(scope.region_code), autoescape=True),
+    ]
+    if scope.period_from is not None:
+        clauses.append(signed >= scope.period_from)
+    if scope.period_to is not None:
+        clauses.append(signed <= scope.period_to)
+    return clauses
+
+
+def _contract_rows(session: Session, actor: Actor, scope: ReportScope) -> Iterator[Any]:
+    c = Contract
+    amount = _fen(session, c.amount)
+    sme = c.supplier_scale.in_(sorted(SME_SCALES))
+    small = c.supplier_scale.in_(sorted(SMALL_MICRO_SCALES))
+    query = (
+        select(
+            c.purchaser_id,
+            c.region_code,
+            func.count(),
+            func.sum(amount),
+            func.sum(case((sme, 1), else_=0)),
+            func.sum(case((sme, amount), else_=0)),
+            func.sum(case((small, 1), else_=0)),
+            func.sum(case((small, amount), else_=0)),
+        )
+        .where(*_where(actor, scope, c.purchaser_id, c.region_code, c.signed_on))
+        .group_by(c.purchaser_id, c.region_code)
+    )
+    yield from session.execute(query)
+
+
+def _obligation_rows(session: Session, actor: Actor, scope: ReportScope) -> Iterator[Any]:
+    o = ContractObligation
+    as_of = literal(scope.as_of)
+    payment = o.kind == ObligationKind.PAYMENT
+    paid = and_(o.settled_on.is_not(None), o.settled_on <= as_of)
+    counted = and_(payment, o.arises_on <= as_of, or_(paid, o.due_on < as_of))
+    paid_payment = and_(counted, paid)
+    overdue = and_(counted, ~paid)
+    outstanding = case(
+        (o.settled_on.is_(None), _fen(session, o.amount) - func.coalesce(_fen(session, o.settled_amount), 0)),
+        else_=_fen(session, o.amount),
+    )
+    held_past = and_(o.due_on < as_of, or_(o.settled_on.is_(None), o.settled_on > as_of))
+    bond = and_(o.kind == ObligationKind.BOND_RETURN, held_past)
+    retention = and_(o.kind == ObligationKind.RETENTION_RELEASE, held_past)
+    amount = _fen(session, o.amount)
+
+    def count(condition: ColumnElement[bool]) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    query = (
+        select(
+            o.purchaser_id,
+            o.region_code,
+            count(counted),
+            count(and_(paid_payment, o.settled_on <= o.due_on)),
+            count(paid_payment),
+            func.sum(case((paid_payment, _days(session, o.settled_on, o.arises_on)), else_=0)),
+            func.sum(case((overdue, outstanding), else_=0)),
+            count(overdue),
+            func.sum(case((bond, amount), else_=0)),
+            count(bond),
+            func.sum(case((retention, amount), else_=0)),
+            count(retention),
+        )
+        .where(
+            *_where(actor, scope, o.purchaser_id, o.region_code, o.signed_on),
+            o.due_on.is_not(None),
+        )
+        .group_by(o.purchaser_id, o.region_code)
+    )
+    yield from session.execute(query)
+
+
+def _row(table: dict[str, list[int]], key: str) -> list[int]:
+    found = table.get(key)
+    if found is None:
+        found = table[key] = [0] * S.WIDTH
+    return found
+
+
+def _add(acc: StatsAccumulator, purchaser: str, region: str, values: dict[int, int]) -> None:
+    for target in (_row(acc.purchasers, purchaser), _row(acc.regions, region), acc.total):
+        for position, value in values.items():
+            target[position] += value
+
+
+def region_report(
+    session: Session,
+    actor: Actor,
+    *,
+    region_code: str | None,
+    period_from: date | None,
+    period_to: date | None,
+    as_of: date,
+) -> RegionReport:
+    """Figures per purchaser, per region code and in total for the caller's visible contracts."""
+    scope = ReportScope(check_region(actor, region_code), period_from, period_to, as_of)
+    acc = StatsAccumulator()
+    for purchaser_id, region, n, value, sme_n, sme_v, sm_n, sm_v in _contract_rows(session, actor, scope):
+        _add(
+            acc,
+            str(purchaser_id),
+            region,
+            {
+                S.CONTRACTS: int(n),
+                S.VALUE: _as_fen(session, value),
+                S.SME_CONTRACTS: int(sme_n or 0),
+                S.SME_VALUE: _as_fen(session, sme_v),
+                S.SMALL_MICRO_CONTRACTS: int(sm_n or 0),
+                S.SMALL_MICRO_VALUE: _as_fen(session, sm_v),
+            },
+        )
+    for row in _obligation_rows(session, actor, scope):
+        purchaser_id, region, due, on_time, paid, days, overdue_v, overdue_n, bond_v, bond_n, ret_v, ret_n = (
+            row
+        )
+        _add(
+            acc,
+            str(purchaser_id),
+            region,
+            {
+                S.PAYMENTS_DUE: int(due or 0),
+                S.ON_TIME: int(on_time or 0),
+                S.PAID: int(paid or 0),
+                S.DAYS_TO_PAY: int(days or 0),
+                S.OVERDUE_FEN: _as_fen(session, overdue_v),
+                S.OVERDUE_COUNT: int(overdue_n or 0),
+                S.BONDS_FEN: _as_fen(session, bond_v),
+                S.BONDS_COUNT: int(bond_n or 0),
+                S.RETENTION_FEN: _as_fen(session, ret_v),
+                S.RETENTION_COUNT: int(ret_n or 0),
+            },
+        )
+    report = RegionReport(scope, acc)
+    ids = [int(k) for k in acc.purchasers]
+    for start in range(0, len(ids), DETAIL_BATCH):
+        chunk = ids[start : start + DETAIL_BATCH]
+        query = select(
+            Organization.id, Organization.name, Organization.external_id, Organization.region_code
+        ).where(Organization.id.in_(chunk))
+        for org_id, name, external_id, region in session.execute(query):
+            acc.names[str(org_id)] = name
+            report.organizations[str(org_id)] = (name, external_id, region)
+    return report
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def stats_dict(g: GroupStats) -> dict[str, Any]:
+    return {k: _plain(v) for k, v in g.as_dict().items()}
+
+
+def report_json(report: RegionReport) -> dict[str, Any]:
+    scope = report.scope
+    purchasers = []
+    for g in report.purchasers():
+        _, external_id, region = report.organizations.get(g.key, (g.name, None, ""))
+        purchasers.append(
+            {
+                **stats_dict(g),
+                "organization_id": int(g.key),
+                "external_id": external_id,
+                "region_code": region,
+            }
+        )
+    return {
+        "region_code": scope.region_code,
+        "from": scope.period_from,
+        "to": scope.period_to,
+        "as_of": scope.as_of,
+        "total": stats_dict(report.total()),
+        "regions": [stats_dict(g) for g in report.regions()],
+        "purchasers": purchasers,
+    }
+
+
+def report_csv(report: RegionReport) -> str:
+    """One table: the total, each region, each purchaser; bilingual header."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    names = [f"{zh} {en}" for zh, en, _ in STATS_COLUMNS]
+    writer.writerow(["层级 Level", *names])
+    rows = [("total", report.total()), *(("region", g) for g in report.regions())]
+    rows += [("purchaser", g) for g in report.purchasers()]
+    for level, g in rows:
+        d = g.as_dict()
+        writer.writerow([level, *(_csv_value(d[f]) for f in _STATS_FIELDS)])
+    return out.getvalue()
+
+
+_STATS_FIELDS = (
+    "key",
+    "name",
+    "contracts",
+    "value",
+    "sme_contracts",
+    "sme_value",
+    "sme_value_share",
+    "small_micro_contracts",
+    "small_micro_value",
+    "small_micro_value_share",
+    "payments_due",
+    "on_time_rate",
+    "average_days_to_pay",
+    "overdue_amount",
+    "overdue_count",
+    "bonds_past_due_amount",
+    "bonds_past_due_count",
+    "retention_past_due_amount",
+    "retention_past_due_count",
+)
+
+
+def _csv_value(value: Any) -> Any:
+    return "" if value is None else _plain(value)
+
+
+def _detail_rows(session: Session, actor: Actor, scope: ReportScope) -> Iterator[dict[str, Any]]:
+    """What is past due on ``as_of``, as findings the workbook lists (one sheet per kind)."""
+    o, c = ContractObligation, Contract
+    as_of = literal(scope.as_of)
+    paid = and_(o.settled_on.is_not(None), o.settled_on <= as_of)
+    overdue_payment = and_(o.kind == ObligationKind.PAYMENT, o.arises_on <= as_of, o.due_on < as_of, ~paid)
+    held = and_(o.kind != ObligationKind.PAYMENT, o.due_on < as_of, ~paid)
+    query = (
+        select(o, c.external_ref, c.ocid)
+        .join(c, c.id == o.contract_id)
+        .where(
+            *_where(actor, scope, o.purchaser_id, o.region_code, o.signed_on),
+            or_(overdue_payment, held),
+        )
+        .order_by(o.contract_id, o.id)
+        .execution_options(yield_per=DETAIL_BATCH)
+    )
+    rule = {
+        ObligationKind.PAYMENT: PAYMENT_OVERDUE,
+        ObligationKind.BOND_RETURN: BOND_UNRETURNED,
+        ObligationKind.RETENTION_RELEASE: RETENTION_OVERHELD,
+    }
+    for ob, external_ref, ocid in session.execute(query):
+        assert ob.due_on is not None
+        days = (scope.as_of - ob.due_on).days
+        outstanding = ob.amount - (ob.settled_amount or 0) if ob.settled_on is None else ob.amount
+        what_zh = {PAYMENT_OVERDUE: "款项", BOND_UNRETURNED: "保证金", RETENTION_OVERHELD: "质保金/尾款"}
+        rid = rule[ob.kind]
+        yield {
+            "where": f"contract {ob.contract_id}",
+            "ocid": ocid,
+            "contract_id": external_ref,
+            "rule_id": rid,
+            "severity": "violation" if ob.basis.get("legal_force", "mandatory") == "mandatory" else "advice",
+            "message": {
+                "zh": f"{what_zh[rid]} {outstanding:,.2f} 元应于 {ob.due_on} 前支付或退还，已逾期 {days} 天",
+                "en": f"{outstanding} due by {ob.due_on}, {days} days overdue",
+            },
+            "evidence": {"amount": str(outstanding), "due_on": ob.due_on.isoformat(), "days_late": days},
+            "citations": ob.basis.get("citations") or [],
+            "remedy": {},
+        }
+
+
+def report_xlsx(session: Session, actor: Actor, report: RegionReport) -> bytes:
+    """The workbook: summary, regions, purchasers, and one sheet per kind of past-due item."""
+    scope = report.scope
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "report.xlsx"
+        book = AuditWorkbook(path)
+        counts: Counter[str] = Counter()
+        for finding in _detail_rows(session, actor, scope):
+            counts[finding["rule_id"]] += 1
+            book.add_finding(finding)
+        book.close(
+            counts=counts,
+            coverage={},
+            stats=report.stats,
+            facts=(
+                ("地区", "Region", scope.region_code),
+                ("签订日期自", "Signed from", str(scope.period_from or "")),
+                ("签订日期至", "Signed to", str(scope.period_to or "")),
+                ("统计日", "As of", scope.as_of.isoformat()),
+                ("合同数", "Contracts", report.total().contracts),
+            ),
+        )
+        return path.read_bytes()
