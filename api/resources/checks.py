@@ -1,15 +1,22 @@
 """Stateless checks for platforms: /v1/checks/terms, /sme-size, /price-deduction (read-only).
 
-Each builds nothing per request beyond its answer: schemas, the policy book and its snapshots'
-plans are built once and shared.
+Nothing is built per request beyond the answer: schemas, the policy book and its snapshots' plans
+are built once and shared. An answer depends only on the body, the policy book and (for unsigned
+drafts and undated size checks) today's date, so answers are kept by (body, date) and a repeated
+check costs a lookup.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
+from decimal import Decimal
+from typing import Any
 
 import falcon
+import orjson
+from marshmallow import Schema
 
-from api.body import load_json
+from api.body import load_json, raw_body
+from api.cache import RepresentationCache
 from api.schemas.checks import PriceDeductionCheckSchema, SizeCheckSchema, TermsCheckSchema
 from procurement.terms import services
 from rules.policy import PolicyBook
@@ -17,27 +24,60 @@ from rules.policy import PolicyBook
 TERMS = TermsCheckSchema()
 SIZE = SizeCheckSchema()
 DEDUCTION = PriceDeductionCheckSchema()
+MAX_CACHED_BODY_BYTES = 8 * 1024  # larger bodies are answered, not kept (bounds the memory held)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 class _Check:
     read_only = True
+    schema: Schema
 
-    def __init__(self, book: PolicyBook, clock: Callable[[], date] = services.today_in_china) -> None:
+    def __init__(
+        self,
+        book: PolicyBook,
+        clock: Callable[[], date] = services.today_in_china,
+        answers: RepresentationCache | None = None,
+    ) -> None:
         self._book = book
         self._clock = clock
+        # shared by the worker's threads; keyed by (body bytes, date), never request state
+        self._answers = answers or RepresentationCache(max_entries=1024)
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        today = self._clock()
+        data = raw_body(req)
+        json_body = not req.content_type or req.content_type.startswith("application/json")
+        key = (data, today)
+        answer = self._answers.get(key) if json_body else None
+        if answer is None:
+            answer = orjson.dumps(self.answer(load_json(req, self.schema), today), default=_default)
+            if len(data) <= MAX_CACHED_BODY_BYTES:
+                self._answers.put(key, answer)
+        resp.data = answer
+        resp.content_type = falcon.MEDIA_JSON
+
+    def answer(self, fields: Mapping[str, Any], today: date) -> dict[str, Any]:
+        raise NotImplementedError
 
 
 class TermsCheck(_Check):
-    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        fields = load_json(req, TERMS)
-        resp.media = services.check_terms(fields, book=self._book, today=self._clock())
+    schema = TERMS
+
+    def answer(self, fields: Mapping[str, Any], today: date) -> dict[str, Any]:
+        return services.check_terms(fields, book=self._book, today=today)
 
 
 class SizeCheck(_Check):
-    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        fields = load_json(req, SIZE)
-        snapshot = self._book.at(fields.pop("jurisdiction"), fields.pop("on", None) or self._clock())
-        resp.media = services.check_size(
+    schema = SIZE
+
+    def answer(self, fields: Mapping[str, Any], today: date) -> dict[str, Any]:
+        snapshot = self._book.at(fields["jurisdiction"], fields.get("on") or today)
+        return services.check_size(
             industry=fields["industry"],
             employees=fields.get("employees"),
             revenue_wan=fields.get("revenue_wan"),
@@ -51,10 +91,11 @@ class SizeCheck(_Check):
 
 
 class PriceDeductionCheck(_Check):
-    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        fields = load_json(req, DEDUCTION)
-        snapshot = self._book.at(fields.pop("jurisdiction"), fields.pop("announced_on"))
-        resp.media = services.check_price_deduction(
+    schema = DEDUCTION
+
+    def answer(self, fields: Mapping[str, Any], today: date) -> dict[str, Any]:
+        snapshot = self._book.at(fields["jurisdiction"], fields["announced_on"])
+        return services.check_price_deduction(
             snapshot=snapshot,
             category=fields["category"],
             quote=fields["quote"],

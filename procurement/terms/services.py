@@ -7,6 +7,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,7 +34,7 @@ from rules.contract import ContractFacts
 from rules.evaluation import DeductionKind, price_deduction
 from rules.policy import PolicyBook, PolicySnapshot
 from rules.sme_size import SizeResult, classify, declared_size_finding, effective_size, parse_industry
-from rules.terms import TermsResult, apply_adjustments, evaluate_terms
+from rules.terms import Adjustment, TermsResult, apply_adjustments, evaluate_terms
 from rules.vocabulary import Category, ContractStatus, Size, SpecialStatus
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -83,10 +84,28 @@ def finding_body(finding: Mapping[str, Any]) -> dict[str, Any]:
     return body
 
 
+@lru_cache(maxsize=8192)
+def _rendered(adjustment: Adjustment) -> dict[str, Any]:
+    # rendering the texts (amounts in words) is the costly part, and the same adjustments recur
+    # across contracts. The cached dict is shared: read-only.
+    return adjustment_body(adjustment._replace(args=dict(adjustment.args)).as_dict())
+
+
+def _adjustment_dict(adjustment: Adjustment) -> dict[str, Any]:
+    # the key carries the arguments as a tuple, since the mapping itself is not hashable
+    try:
+        return _rendered(adjustment._replace(args=tuple(adjustment.args.items())))  # type: ignore[arg-type]
+    except TypeError:  # an unhashable value: render it uncached
+        return adjustment_body(adjustment.as_dict())
+
+
 def result_body(result: TermsResult) -> dict[str, Any]:
-    """``{adjustments, findings, policy_version}`` with rates as percent, ready for JSON."""
+    """``{adjustments, findings, policy_version}`` with rates as percent, ready for JSON.
+
+    The dicts may be shared between calls: serialise or copy them, do not change them.
+    """
     return {
-        "adjustments": [adjustment_body(a.as_dict()) for a in result.adjustments],
+        "adjustments": [_adjustment_dict(a) for a in result.adjustments],
         "findings": [finding_body(f.as_dict()) for f in result.findings],
         "policy_version": result.policy_version,
     }
@@ -294,7 +313,36 @@ def check_terms(fields: Mapping[str, Any], *, book: PolicyBook, today: date) -> 
     }
 
 
+_SUPPLIER_KEYS = (
+    "industry",
+    "employees",
+    "revenue_wan",
+    "assets_wan",
+    "declared_size",
+    "special_status",
+    "linked_to_large",
+    "is_enterprise",
+)
+_SIZE_MEMO_MAX = 10_000
+
+
+def _size_memo(snapshot: PolicySnapshot) -> dict[tuple[Any, ...], SizeResult | None]:
+    return {}
+
+
 def _size_of(supplier: Mapping[str, Any], snapshot: PolicySnapshot) -> SizeResult | None:
+    # the same suppliers come back contract after contract: keep their sizes per size-table segment
+    memo = snapshot.memo("procurement.terms.sizes", _size_memo)
+    key = tuple(supplier.get(name) for name in _SUPPLIER_KEYS)
+    if key in memo:
+        return memo[key]
+    if len(memo) >= _SIZE_MEMO_MAX:
+        memo.clear()
+    memo[key] = found = _classified(supplier, snapshot)
+    return found
+
+
+def _classified(supplier: Mapping[str, Any], snapshot: PolicySnapshot) -> SizeResult | None:
     try:
         return supplier_size(
             industry=supplier.get("industry"),

@@ -1,5 +1,6 @@
 """Stateless checks over the API: terms, SME size and price deduction; nothing is ever stored."""
 
+import json
 from typing import Any
 
 import pytest
@@ -265,3 +266,24 @@ def test_a_negative_quote_is_422(client: testing.TestClient, headers: dict[str, 
     result = client.simulate_post("/v1/checks/price-deduction", json=deduction(quote="-5"), headers=headers)
     assert result.status_code == 422
     assert "quote" in result.json["errors"]
+
+
+def test_a_repeated_check_gets_the_same_answer(client: testing.TestClient, headers: dict[str, str]) -> None:
+    first = client.simulate_post("/v1/checks/terms", json=terms_body(), headers=headers)
+    second = client.simulate_post("/v1/checks/terms", json=terms_body(), headers=headers)
+    assert second.status_code == 200
+    assert second.content == first.content
+
+
+def test_a_known_body_sent_as_another_media_type_is_still_refused(
+    client: testing.TestClient, headers: dict[str, str]
+) -> None:
+    body = json.dumps(terms_body())
+    ok = client.simulate_post(
+        "/v1/checks/terms", body=body, headers={**headers, "Content-Type": "application/json"}
+    )
+    assert ok.status_code == 200
+    plain = client.simulate_post(
+        "/v1/checks/terms", body=body, headers={**headers, "Content-Type": "text/plain"}
+    )
+    assert plain.status_code == 415
