@@ -21,7 +21,7 @@ from procurement.finance.models import ContractObligation, ObligationKind
 from procurement.finance.stored import load_contracts, stored_facts
 from rules.audits import cached_policy_at
 from rules.contract import ContractFacts
-from rules.ledger import LedgerEntry, ledger
+from rules.ledger import EntryStatus, LedgerEntry, ledger
 from rules.payment_clock import (
     InconsistentFacts,
     PolicyAt,
@@ -99,7 +99,9 @@ def ledger_row(entry: LedgerEntry) -> dict[str, Any]:
         "policy_version": entry.policy_version,
         "basis": {
             "entry_kind": entry.kind,
-            "status": entry.status.value,
+            # whether money is held at all (a guarantee letter holds none); being late is the
+            # report's question, asked as of its own date
+            "money_held": entry.status is not EntryStatus.NOT_HELD,
             "legal_force": entry.legal_force.value,
             "missing": entry.missing,
             "citations": _citations(entry.citations),

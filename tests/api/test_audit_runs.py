@@ -1,0 +1,176 @@
+"""/v1/audit-runs: findings with evidence and citations stored as audit-run findings, the summary
+(counts and coverage, equal to the batch audit's), who may audit what, and reading a run back."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from falcon import testing
+from sqlalchemy.orm import Session
+
+from procurement.batch_audit import audit_file
+from procurement.finance.obligations import refresh_obligations
+from procurement.organizations.models import Organization, Role
+from rules.vocabulary import EventKind, OrganizationKind
+from tests import factories
+from tests.api.helpers import headers_for
+from tests.api.ocds_data import NDJSON, as_lines, corpus
+
+AS_OF = date(2026, 12, 31)
+RUNS = "/v1/audit-runs"
+WHOLE = {"from": "2000-01-01", "to": "2030-12-31", "as_of": AS_OF.isoformat()}
+
+
+@pytest.fixture
+def platform() -> Organization:
+    return factories.OrganizationFactory(kind=OrganizationKind.PLATFORM, region_code="650000")
+
+
+@pytest.fixture
+def auditor() -> dict[str, str]:
+    finance = factories.OrganizationFactory(kind=OrganizationKind.FINANCE_DEPARTMENT, region_code="650000")
+    return headers_for(finance, Role.AUDITOR)
+
+
+def run(client: testing.TestClient, headers: dict[str, str], **body: Any) -> testing.Result:
+    return client.simulate_post(RUNS, json={**WHOLE, **body}, headers=headers)
+
+
+def late_contract(school: Organization) -> Any:
+    """Signed 2025-08-01, delivered 08-20, accepted 08-25, 100% due 30 days after acceptance, unpaid."""
+    supplier = factories.SupplierFactory(owner=school)
+    contract = factories.ContractFactory(purchaser=school, supplier_id=supplier.id)
+    factories.EventFactory(contract=contract, kind=EventKind.DELIVERED, occurred_on=date(2025, 8, 20))
+    factories.EventFactory(contract=contract, kind=EventKind.ACCEPTED, occurred_on=date(2025, 8, 25))
+    return contract
+
+
+class TestFindings:
+    def test_an_unpaid_contract_gives_an_overdue_finding_with_evidence(
+        self, client: testing.TestClient, auditor: dict[str, str]
+    ) -> None:
+        school = factories.OrganizationFactory(region_code="650102")
+        contract = late_contract(school)
+        due = date(2025, 8, 25) + timedelta(days=30)
+        result = run(client, auditor, as_of=(due + timedelta(days=1)).isoformat())
+        assert result.status_code == 201, result.text
+        summary = result.json["summary"]
+        assert summary["contracts"] == 1
+        assert summary["findings"]["payment.overdue"] == 1
+        assert summary["coverage"]["payment.overdue"] == {"evaluated": 1}
+        assert summary["coverage"]["bond.unreturned"] == {"guarantee_not_cash": 1}
+        findings = client.simulate_get(result.json["findings"], headers=auditor).json["items"]
+        overdue = [f for f in findings if f["rule_id"] == "payment.overdue"]
+        assert len(overdue) == 1
+        finding = overdue[0]
+        assert finding["source"] == "audit_run"
+        assert (finding["source_id"], finding["contract_id"]) == (result.json["id"], contract.id)
+        assert finding["organization_id"] == school.id
+        assert finding["evidence"]["due_on"] == due.isoformat()
+        assert finding["evidence"]["days_late"] == 1
+        assert finding["citations"] and finding["citations"][0]["doc_id"]
+        assert finding["status"] == "open"
+
+    def test_on_the_due_date_nothing_is_late(
+        self, client: testing.TestClient, auditor: dict[str, str]
+    ) -> None:
+        late_contract(factories.OrganizationFactory(region_code="650102"))
+        due = date(2025, 8, 25) + timedelta(days=30)
+        result = run(client, auditor, as_of=due.isoformat())
+        assert result.json["summary"]["findings"]["payment.overdue"] == 0
+
+    def test_the_summary_equals_the_batch_audit(
+        self, client: testing.TestClient, platform: Organization, auditor: dict[str, str], tmp_path: Path
+    ) -> None:
+        releases = corpus(60)
+        imported = client.simulate_post(
+            "/v1/imports/ocds",
+            body=as_lines(releases),
+            headers={**headers_for(platform, Role.PLATFORM), "Content-Type": NDJSON},
+        )
+        assert imported.json["counts"]["created"] == 60
+        path = tmp_path / "c.jsonl"
+        path.write_bytes(as_lines(releases))
+        batch = audit_file(path, as_of=AS_OF, workers=1)
+        summary = run(client, auditor).json["summary"]
+        assert summary["contracts"] == 60
+        found = {k: v for k, v in summary["findings"].items() if v}
+        assert found == dict(batch.findings)
+        assert summary["coverage"] == {rule: dict(c) for rule, c in batch.coverage.items() if c}
+        assert found["payment.overdue"] > 0
+
+
+class TestScope:
+    def test_an_officer_audits_its_own_organization(self, client: testing.TestClient) -> None:
+        school = factories.OrganizationFactory(region_code="650102")
+        late_contract(school)
+        late_contract(factories.OrganizationFactory(region_code="650102"))  # a neighbour's
+        result = run(client, headers_for(school))
+        assert result.status_code == 201
+        assert result.json["organization_id"] == school.id
+        assert result.json["summary"]["contracts"] == 1
+
+    def test_an_officer_may_not_audit_another_organization(self, client: testing.TestClient) -> None:
+        school = factories.OrganizationFactory(region_code="650102")
+        other = factories.OrganizationFactory(region_code="650102")
+        assert run(client, headers_for(school), organization_id=other.id).status_code == 403
+
+    def test_an_auditor_audits_its_region_and_below_only(self, client: testing.TestClient) -> None:
+        city = factories.OrganizationFactory(kind=OrganizationKind.FINANCE_DEPARTMENT, region_code="650100")
+        headers = headers_for(city, Role.AUDITOR)
+        late_contract(factories.OrganizationFactory(region_code="650102"))
+        late_contract(factories.OrganizationFactory(region_code="650202"))
+        mine = run(client, headers)
+        assert mine.json["summary"]["contracts"] == 1
+        assert mine.json["region_code"] == "650100"
+        assert run(client, headers, region_code="650200").status_code == 403
+
+    def test_one_purchaser_of_the_region(self, client: testing.TestClient, auditor: dict[str, str]) -> None:
+        school = factories.OrganizationFactory(region_code="650102")
+        late_contract(school)
+        late_contract(factories.OrganizationFactory(region_code="650102"))
+        result = run(client, auditor, organization_id=school.id)
+        assert result.json["summary"]["contracts"] == 1
+
+    def test_the_signing_period_filters(self, client: testing.TestClient, auditor: dict[str, str]) -> None:
+        late_contract(factories.OrganizationFactory(region_code="650102"))  # signed 2025-08-01
+        assert run(client, auditor, to="2025-07-31").json["summary"]["contracts"] == 0
+        assert run(client, auditor, **{"from": "2025-08-01"}).json["summary"]["contracts"] == 1
+
+    def test_to_before_from_is_422(self, client: testing.TestClient, auditor: dict[str, str]) -> None:
+        result = run(client, auditor, **{"from": "2025-02-01", "to": "2025-01-31"})
+        assert result.status_code == 422
+        assert "to" in result.json["errors"]
+
+
+class TestReadBack:
+    def test_get_returns_the_run_and_hides_it_from_other_regions(
+        self, client: testing.TestClient, auditor: dict[str, str]
+    ) -> None:
+        late_contract(factories.OrganizationFactory(region_code="650102"))
+        created = run(client, auditor)
+        path = created.headers["location"]
+        assert client.simulate_get(path, headers=auditor).json == created.json
+        elsewhere = headers_for(
+            factories.OrganizationFactory(kind=OrganizationKind.FINANCE_DEPARTMENT, region_code="660000"),
+            Role.AUDITOR,
+        )
+        assert client.simulate_get(path, headers=elsewhere).status_code == 404
+
+    def test_a_contradictory_contract_is_listed_not_fatal(
+        self, client: testing.TestClient, auditor: dict[str, str], session: Session
+    ) -> None:
+        school = factories.OrganizationFactory(region_code="650102")
+        contract = late_contract(school)
+        factories.EventFactory(
+            contract=contract, kind=EventKind.PAID, occurred_on=date(2025, 9, 1), amount=Decimal("2000000")
+        )
+        late_contract(school)
+        refresh_obligations(session, [contract.id])
+        summary = run(client, auditor).json["summary"]
+        assert summary["contracts"] == 2
+        assert summary["audited"] == 1
+        assert summary["errors"][0]["contract_id"] == contract.id
+        assert "exceed" in summary["errors"][0]["message"]

@@ -1,0 +1,185 @@
+"""/v1/reports/payments: the same figures as the batch audit on the same file; JSON, CSV and XLSX by
+Accept (406 otherwise); scoping by region and organization; the signing period."""
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from falcon import testing
+from openpyxl import load_workbook
+
+from procurement.batch_audit import audit_file
+from procurement.organizations.models import Organization, Role
+from procurement.reports.db_report import CSV, XLSX
+from procurement.reports.stats import GroupStats
+from rules.vocabulary import OrganizationKind
+from tests import factories
+from tests.api.helpers import headers_for
+from tests.api.ocds_data import NDJSON, as_lines, corpus
+
+AS_OF = date(2026, 12, 31)  # after every event of the corpus
+REPORT = "/v1/reports/payments"
+
+
+@pytest.fixture
+def platform() -> Organization:
+    return factories.OrganizationFactory(kind=OrganizationKind.PLATFORM, region_code="650000")
+
+
+@pytest.fixture
+def headers(platform: Organization) -> dict[str, str]:
+    return headers_for(platform, Role.PLATFORM)
+
+
+def load(client: testing.TestClient, headers: dict[str, str], releases: list[Any]) -> None:
+    result = client.simulate_post(
+        "/v1/imports/ocds", body=as_lines(releases), headers={**headers, "Content-Type": NDJSON}
+    )
+    assert result.status_code == 201, result.text
+    assert result.json["counts"]["rejected"] == 0
+
+
+def expected(g: GroupStats) -> dict[str, Any]:
+    """A batch GroupStats as the JSON report writes it."""
+    return {
+        k: (str(v) if isinstance(v, Decimal) else v)
+        for k, v in g.as_dict().items()
+        if k not in ("key", "name")
+    }
+
+
+def figures(item: dict[str, Any]) -> dict[str, Any]:
+    skip = {"key", "name", "organization_id", "external_id", "region_code"}
+    return {k: v for k, v in item.items() if k not in skip}
+
+
+class TestMatchesBatchAudit:
+    def test_300_releases_give_the_batch_audits_figures(
+        self, client: testing.TestClient, headers: dict[str, str], tmp_path: Path
+    ) -> None:
+        releases = corpus(300)
+        load(client, headers, releases)
+        path = tmp_path / "corpus.jsonl"
+        path.write_bytes(as_lines(releases))
+        batch = audit_file(path, as_of=AS_OF, workers=1)
+        result = client.simulate_get(REPORT, params={"as_of": AS_OF.isoformat()}, headers=headers)
+        assert result.status_code == 200
+        body = result.json
+        assert body["total"]["contracts"] == 300
+        assert figures(body["total"]) == expected(batch.stats.overall())
+        assert {r["key"]: figures(r) for r in body["regions"]} == {
+            g.key: expected(g) for g in batch.stats.by_region()
+        }
+        by_buyer = {p["external_id"]: figures(p) for p in body["purchasers"]}
+        assert by_buyer == {g.key: expected(g) for g in batch.by_purchaser()}
+        # the corpus has something to find, so the comparison is not of zeros
+        assert body["total"]["overdue_count"] > 0
+        assert body["total"]["bonds_past_due_count"] > 0
+        assert body["total"]["retention_past_due_count"] > 0
+        assert Decimal(body["total"]["on_time_rate"]) < 1
+
+
+class TestFormats:
+    @pytest.fixture(autouse=True)
+    def _data(self, client: testing.TestClient, headers: dict[str, str]) -> None:
+        load(client, headers, corpus(40))
+
+    def test_csv(self, client: testing.TestClient, headers: dict[str, str]) -> None:
+        result = client.simulate_get(
+            REPORT, params={"as_of": AS_OF.isoformat()}, headers={**headers, "Accept": CSV}
+        )
+        assert result.status_code == 200
+        assert result.headers["content-type"].startswith("text/csv")
+        rows = list(csv.reader(io.StringIO(result.text.lstrip("\ufeff"))))
+        assert rows[0][0] == "层级 Level"
+        assert "按时付款率 On-time payment rate" in rows[0]
+        assert rows[1][:2] == ["total", "total"]
+        assert int(rows[1][3]) == 40
+        json_body = client.simulate_get(REPORT, params={"as_of": AS_OF.isoformat()}, headers=headers).json
+        assert len(rows) == 2 + len(json_body["regions"]) + len(json_body["purchasers"])
+
+    def test_xlsx(self, client: testing.TestClient, headers: dict[str, str]) -> None:
+        result = client.simulate_get(
+            REPORT, params={"as_of": AS_OF.isoformat()}, headers={**headers, "Accept": XLSX}
+        )
+        assert result.status_code == 200
+        assert result.headers["content-type"] == XLSX
+        book = load_workbook(io.BytesIO(result.content))
+        names = book.sheetnames
+        assert names[0] == "汇总 Summary"
+        assert any("payment.overdue" in n for n in names)
+        assert any("bond.unreturned" in n for n in names)
+        overdue = book[next(n for n in names if "payment.overdue" in n)]
+        assert overdue.freeze_panes == "A3"
+        assert overdue["A1"].value == "行号" and overdue["A2"].value == "Line"
+        assert overdue["H3"].number_format == "#,##0.00"
+        total = client.simulate_get(REPORT, params={"as_of": AS_OF.isoformat()}, headers=headers).json
+        assert overdue.max_row - 2 == total["total"]["overdue_count"]
+
+    def test_anything_else_is_406(self, client: testing.TestClient, headers: dict[str, str]) -> None:
+        result = client.simulate_get(REPORT, headers={**headers, "Accept": "application/xml"})
+        assert result.status_code == 406
+
+    def test_no_accept_header_gives_json(self, client: testing.TestClient, headers: dict[str, str]) -> None:
+        result = client.simulate_get(REPORT, headers=headers)
+        assert result.status_code == 200
+        assert result.json["as_of"] == date.today().isoformat()
+
+
+class TestScope:
+    @pytest.fixture(autouse=True)
+    def _data(self, client: testing.TestClient, headers: dict[str, str]) -> None:
+        load(client, headers, corpus(40))
+
+    def _total(self, client: testing.TestClient, headers: dict[str, str], **params: str) -> Any:
+        result = client.simulate_get(REPORT, params={"as_of": AS_OF.isoformat(), **params}, headers=headers)
+        assert result.status_code == 200, result.text
+        return result.json
+
+    def test_a_city_platform_sees_its_city(self, client: testing.TestClient, headers: dict[str, str]) -> None:
+        everything = self._total(client, headers)
+        city = headers_for(
+            factories.OrganizationFactory(kind=OrganizationKind.PLATFORM, region_code="650100"), Role.PLATFORM
+        )
+        mine = self._total(client, city)
+        assert {r["key"] for r in mine["regions"]} == {"650100"}
+        expected_count = next(r["contracts"] for r in everything["regions"] if r["key"] == "650100")
+        assert mine["total"]["contracts"] == expected_count
+
+    def test_a_region_outside_the_callers_is_refused(
+        self, client: testing.TestClient, headers: dict[str, str]
+    ) -> None:
+        city = headers_for(
+            factories.OrganizationFactory(kind=OrganizationKind.FINANCE_DEPARTMENT, region_code="650100"),
+            Role.AUDITOR,
+        )
+        result = client.simulate_get(REPORT, params={"region": "650200"}, headers=city)
+        assert result.status_code == 403
+
+    def test_region_filter_narrows(self, client: testing.TestClient, headers: dict[str, str]) -> None:
+        everything = self._total(client, headers)
+        narrowed = self._total(client, headers, region="650200")
+        assert narrowed["total"]["contracts"] == next(
+            r["contracts"] for r in everything["regions"] if r["key"] == "650200"
+        )
+
+    def test_an_officer_sees_its_own_organization_only(self, client: testing.TestClient) -> None:
+        school = factories.OrganizationFactory(region_code="650102")
+        assert self._total(client, headers_for(school))["total"]["contracts"] == 0
+
+    def test_the_signing_period_filters(self, client: testing.TestClient, headers: dict[str, str]) -> None:
+        releases = corpus(40)
+        signed = [r["contracts"][0]["dateSigned"][:10] for r in releases]
+        in_2024 = sum(1 for d in signed if d.startswith("2024"))
+        assert 0 < in_2024 < 40
+        body = self._total(client, headers, **{"from": "2024-01-01", "to": "2024-12-31"})
+        assert body["total"]["contracts"] == in_2024
+        assert (body["from"], body["to"]) == ("2024-01-01", "2024-12-31")
+
+    def test_a_bad_date_is_422(self, client: testing.TestClient, headers: dict[str, str]) -> None:
+        result = client.simulate_get(REPORT, params={"as_of": "yesterday"}, headers=headers)
+        assert result.status_code == 422
