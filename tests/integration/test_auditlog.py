@@ -19,7 +19,13 @@ from procurement.db import begin_write, create_db_engine, create_session_factory
 def _write(session: Session, n: int) -> None:
     for i in range(n):
         auditlog.record(
-            session, actor="test", action="thing.create", entity_type="thing", entity_id=i, before=None, after={"i": i}
+            session,
+            actor="test",
+            action="thing.create",
+            entity_type="thing",
+            entity_id=i,
+            before=None,
+            after={"i": i},
         )
 
 
@@ -105,7 +111,13 @@ def test_two_concurrent_writers_keep_one_linear_chain(private_engine: Engine) ->
                 with factory() as session:
                     begin_write(session)
                     auditlog.record(
-                        session, actor=tag, action="x", entity_type="t", entity_id=i, before=None, after={"i": i}
+                        session,
+                        actor=tag,
+                        action="x",
+                        entity_type="t",
+                        entity_id=i,
+                        before=None,
+                        after={"i": i},
                     )
                     session.commit()
         except BaseException as exc:  # surfaced to the test below
