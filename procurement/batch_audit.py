@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from procurement.imports.contract_format import map_contract
 from procurement.ocds.mapping import MappedRelease, map_release
 from procurement.ocds.quick import Quick
 from procurement.ocds.reader import detect_format, read_releases
@@ -39,6 +40,9 @@ EVALUATED = "evaluated"
 def register_mapper(name: str, mapper: Mapper) -> None:
     """Add an input format: ``mapper`` turns one JSON record into a ``MappedRelease``."""
     MAPPERS[name] = mapper
+
+
+register_mapper("contract", map_contract)  # the API's contract-create format, supplier inline
 
 
 @dataclass
