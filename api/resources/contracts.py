@@ -55,7 +55,7 @@ class Contracts:
         resp.status = falcon.HTTP_201
         resp.location = f"/v1/contracts/{contract.id}"
         resp.etag = _etag(contract.version)
-        resp.media = OUT.dump(contract)
+        resp.media = OUT.dump(contract.values)
 
     def on_get_collection(self, req: falcon.Request, resp: falcon.Response) -> None:
         query = load_query(req, LIST_QUERY)

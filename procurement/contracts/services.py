@@ -1,16 +1,19 @@
 """Create, read, update and list contracts, and append their performance events."""
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from procurement.auditlog import services as auditlog
+from procurement.contracts import queries
 from procurement.contracts.models import (
     BondRow,
     ConsortiumMember,
@@ -18,13 +21,11 @@ from procurement.contracts.models import (
     ContractEvent,
     PaymentTermRow,
 )
-from procurement.contracts.queries import VERSION_IN_SCOPE
 from procurement.errors import Conflict, InvalidInput, NotFound, StaleVersion
-from procurement.organizations.models import Organization, Role
-from procurement.orm import utcnow
+from procurement.organizations.models import Role
+from procurement.orm import as_dict, utcnow
 from procurement.pagination import Page, fetch_page
 from procurement.scope import Actor, region_covers
-from procurement.suppliers.models import Supplier
 from rules.vocabulary import ContractStatus, EventKind, OrganizationKind
 
 SCALAR_FIELDS = (
@@ -43,6 +44,10 @@ SCALAR_FIELDS = (
     "warranty_months",
     "settlement_tied_to_audit",
 )
+STATE_FIELDS = ("id", "purchaser_id", "supplier_id", *SCALAR_FIELDS)
+MEMBER_FIELDS = ("supplier_id", "share_percent")
+TERM_FIELDS = ("kind", "percent", "trigger", "days", "day_type", "held_months")
+BOND_FIELDS = ("kind", "percent", "forms", "return_days")
 # statuses a contract may move to from each status; terminated and completed are final
 NEXT_STATUSES = {
     ContractStatus.DRAFT: {ContractStatus.SIGNED, ContractStatus.TERMINATED},
@@ -55,19 +60,35 @@ NEXT_STATUSES = {
     ContractStatus.COMPLETED: set(),
     ContractStatus.TERMINATED: set(),
 }
+CHILD_INSERTS = (
+    ("consortium", queries.INSERT_MEMBERS),
+    ("payment_terms", queries.INSERT_TERMS),
+    ("bonds", queries.INSERT_BONDS),
+)
 # a performance bond is commonly lodged before signing; every other event follows the signature
 EVENTS_BEFORE_SIGNING = {EventKind.BOND_RECEIVED}
 
 
 def contract_state(contract: Contract) -> dict[str, Any]:
-    state: dict[str, Any] = {
-        name: getattr(contract, name) for name in ("id", "purchaser_id", "supplier_id", *SCALAR_FIELDS)
-    }
-    state["consortium"] = [(m.supplier_id, m.share_percent) for m in contract.consortium]
-    state["payment_terms"] = [
-        (t.kind, t.percent, t.trigger, t.days, t.day_type, t.held_months) for t in contract.payment_terms
+    """What the audit log digests of a stored contract (see ``state_of``)."""
+    return state_of(
+        {
+            **{name: getattr(contract, name) for name in STATE_FIELDS},
+            "consortium": [as_dict(m, MEMBER_FIELDS) for m in contract.consortium],
+            "payment_terms": [as_dict(t, TERM_FIELDS) for t in contract.payment_terms],
+            "bonds": [as_dict(b, BOND_FIELDS) for b in contract.bonds],
+        }
+    )
+
+
+def state_of(contract: Mapping[str, Any]) -> dict[str, Any]:
+    """A contract's fields and child rows in order, from plain values (as ``create_contract`` has them)."""
+    state: dict[str, Any] = {name: contract[name] for name in STATE_FIELDS}
+    state["consortium"] = [(m["supplier_id"], m["share_percent"]) for m in contract["consortium"]]
+    state["payment_terms"] = [tuple(t[name] for name in TERM_FIELDS) for t in contract["payment_terms"]]
+    state["bonds"] = [
+        (b["kind"], b["percent"], sorted(b["forms"]), b["return_days"]) for b in contract["bonds"]
     ]
-    state["bonds"] = [(b.kind, b.percent, sorted(b.forms), b.return_days) for b in contract.bonds]
     return state
 
 
@@ -82,33 +103,39 @@ def _visible_contract(session: Session, actor: Actor, contract_id: int) -> Contr
     return contract
 
 
-def _purchaser_for(session: Session, actor: Actor, purchaser_id: int | None) -> Organization:
+def _purchaser_id_for(actor: Actor, purchaser_id: int | None) -> int:
     if actor.role is Role.OFFICER:
         if purchaser_id not in (None, actor.organization_id):
             raise InvalidInput(
                 {"purchaser_id": "经办人只能为本单位起草合同 / an officer acts for its own organization only"}
             )
-        purchaser_id = actor.organization_id
+        return actor.organization_id
     if purchaser_id is None:
         raise InvalidInput({"purchaser_id": "必须指明采购人 / required for this role"})
-    purchaser = session.get(Organization, purchaser_id)
+    return purchaser_id
+
+
+def _purchaser_region(connection: Connection, actor: Actor, purchaser_id: int) -> str:
+    """The purchaser's region code, once it is known to be a purchaser the caller may act for."""
+    purchaser = connection.execute(queries.PURCHASER, {"purchaser_id": purchaser_id}).first()
     if (
         purchaser is None
         or purchaser.kind is not OrganizationKind.PURCHASER
         or (actor.role is Role.PLATFORM and not region_covers(actor.region_code, purchaser.region_code))
     ):
         raise InvalidInput({"purchaser_id": "采购人不存在或不在您的辖区 / no such purchaser in your region"})
-    return purchaser
+    return str(purchaser.region_code)
 
 
 def _check_supplier(session: Session, actor: Actor, supplier_id: int | None, field: str) -> None:
     if supplier_id is None:
         return
-    visible = session.execute(
-        select(Supplier.id).where(
-            Supplier.id == supplier_id, actor.visible(Supplier.owner_org_id, Supplier.region_code)
-        )
-    ).first()
+    kind, params = actor.scope
+    visible = (
+        session.connection()
+        .execute(queries.SUPPLIER_IN_SCOPE[kind], {"supplier_id": supplier_id, **params})
+        .first()
+    )
     if visible is None:
         raise InvalidInput({field: f"供应商 {supplier_id} 不存在或不可见 / supplier {supplier_id} not found"})
 
@@ -126,11 +153,17 @@ def _set_children(session: Session, actor: Actor, contract: Contract, fields: Ma
         contract.bonds = [BondRow(position=i, **bond) for i, bond in enumerate(fields["bonds"])]
 
 
-def _check_signed(contract: Contract) -> None:
-    if contract.status is not ContractStatus.DRAFT and contract.signed_on is None:
+def _check_signed(status: ContractStatus, announced_on: date | None, signed_on: date | None) -> None:
+    if status is not ContractStatus.DRAFT and signed_on is None:
         raise InvalidInput({"signed_on": "已签订的合同必须有签订日期 / a signed contract needs signed_on"})
-    if contract.announced_on and contract.signed_on and contract.announced_on > contract.signed_on:
+    if announced_on and signed_on and announced_on > signed_on:
         raise InvalidInput({"signed_on": "签订日期早于公告日期 / signed_on is before announced_on"})
+
+
+DUPLICATE_REF = (
+    "本机构已有相同外部编号（external_ref）的合同",
+    "a contract with this external_ref already exists for this organization",
+)
 
 
 def _flush_unique(session: Session) -> None:
@@ -138,47 +171,84 @@ def _flush_unique(session: Session) -> None:
     try:
         session.flush()
     except IntegrityError as exc:
-        raise Conflict(
-            "本机构已有相同外部编号（external_ref）的合同",
-            "a contract with this external_ref already exists for this organization",
-        ) from exc
+        raise Conflict(*DUPLICATE_REF) from exc
 
 
-def create_contract(session: Session, actor: Actor, *, fields: Mapping[str, Any]) -> Contract:
+@dataclass(frozen=True, slots=True)
+class CreatedContract:
+    """A contract just stored, as plain values equal to what reading it back gives."""
+
+    id: int
+    version: int
+    values: Mapping[str, Any]  # every column, and consortium, payment_terms and bonds as lists of rows
+
+
+def create_contract(session: Session, actor: Actor, *, fields: Mapping[str, Any]) -> CreatedContract:
+    """Insert a contract and its child rows, and append to the audit log.
+
+    Core statements, not the unit of work: this is the busiest write, and on SQLite everything from
+    the first statement to the commit holds the database's one write lock, so what needs no database
+    is done before the first statement.
+    """
     actor.require_write()
-    purchaser = _purchaser_for(session, actor, fields.get("purchaser_id"))
-    _check_supplier(session, actor, fields.get("supplier_id"), "supplier_id")
-    scalars = {name: fields[name] for name in SCALAR_FIELDS if name in fields}
-    scalars.setdefault("jurisdiction", purchaser.region_code)
-    scalars.setdefault("status", ContractStatus.DRAFT)
-    contract = Contract(
-        owner_org_id=actor.organization_id,
-        purchaser_id=purchaser.id,
-        supplier_id=fields.get("supplier_id"),
-        region_code=purchaser.region_code,
-        **scalars,
-    )
-    _set_children(session, actor, contract, fields)
-    _check_signed(contract)
-    session.add(contract)
-    _flush_unique(session)
+    purchaser_id = _purchaser_id_for(actor, fields.get("purchaser_id"))
+    contract = {
+        **queries.CONTRACT_DEFAULTS,
+        **{name: fields[name] for name in SCALAR_FIELDS if name in fields},
+        "owner_org_id": actor.organization_id,
+        "purchaser_id": purchaser_id,
+        "supplier_id": fields.get("supplier_id"),
+    }
+    _check_signed(contract["status"], contract["announced_on"], contract["signed_on"])
+    children: dict[str, list[dict[str, Any]]] = {
+        "consortium": [{**queries.MEMBER_DEFAULTS, **member} for member in fields.get("consortium", ())],
+        "payment_terms": [
+            {**queries.TERM_DEFAULTS, **term, "position": i}
+            for i, term in enumerate(fields.get("payment_terms", ()))
+        ],
+        # stored sorted (EnumList): sort them here too, so the values equal what a read gives back
+        "bonds": [
+            {**queries.BOND_DEFAULTS, **bond, "forms": sorted(bond["forms"]), "position": i}
+            for i, bond in enumerate(fields.get("bonds", ()))
+        ],
+    }
+
+    connection = session.connection()
+    contract["region_code"] = _purchaser_region(connection, actor, purchaser_id)
+    contract["jurisdiction"] = fields.get("jurisdiction", contract["region_code"])
+    _check_supplier(session, actor, contract["supplier_id"], "supplier_id")
+    for index, member in enumerate(children["consortium"]):
+        _check_supplier(session, actor, member["supplier_id"], f"consortium.{index}.supplier_id")
+    contract["created_at"] = contract["updated_at"] = utcnow()
+    try:
+        contract["id"] = connection.execute(queries.INSERT_CONTRACT, contract).scalar_one()
+    except IntegrityError as exc:
+        raise Conflict(*DUPLICATE_REF) from exc
+    for name, statement in CHILD_INSERTS:
+        rows = contract[name] = children[name]
+        for row in rows:
+            row["contract_id"] = contract["id"]
+        if rows:
+            connection.execute(statement, rows)  # one executemany per table
     auditlog.record(
         session,
         actor=actor.label,
         action="contract.create",
         entity_type="contract",
-        entity_id=contract.id,
+        entity_id=contract["id"],
         before=None,
-        after=contract_state(contract),
+        after=state_of(contract),
     )
-    return contract
+    return CreatedContract(id=contract["id"], version=contract["version"], values=contract)
 
 
 def visible_version(session: Session, actor: Actor, contract_id: int) -> int:
     """The contract's current version, checked for visibility with one narrow query (no children)."""
     kind, params = actor.scope
     version = (
-        session.connection().execute(VERSION_IN_SCOPE[kind], {"contract_id": contract_id, **params}).scalar()
+        session.connection()
+        .execute(queries.VERSION_IN_SCOPE[kind], {"contract_id": contract_id, **params})
+        .scalar()
     )
     if version is None:
         raise NotFound("合同", "contract", contract_id)
@@ -246,7 +316,7 @@ def update_contract(
         if name in fields:
             setattr(contract, name, fields[name])
     _set_children(session, actor, contract, fields)
-    _check_signed(contract)
+    _check_signed(contract.status, contract.announced_on, contract.signed_on)
     if contract_state(contract) == before:
         return contract
     # touch the parent row so its version (and ETag) moves even when only child rows changed
