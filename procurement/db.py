@@ -1,9 +1,13 @@
 """Engine and session factory for SQLite (embedded default) and PostgreSQL (production).
 
-SQLite runs in WAL mode with a busy timeout, and write transactions start with BEGIN IMMEDIATE,
-so two workers writing at once wait for each other instead of failing with "database is locked".
+SQLite runs in WAL mode, and write transactions start with BEGIN IMMEDIATE behind a write gate, so
+writers of every worker queue for each other instead of failing with "database is locked".
 """
 
+import fcntl
+import os
+import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +33,81 @@ def create_db_engine(url: str, *, echo: bool = False, pool_size: int = 5) -> Eng
     return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
+class WriteGate:
+    """One writer at a time: a lock file beside the database (between processes) and a thread lock
+    (between the threads of a process, which share the file's lock).
+
+    SQLite's own wait for its write lock polls with sleeps of 1 to 100 ms, so writers colliding
+    under load wait far longer than the lock is held; waiters on the gate are woken at its release.
+    An engine is not shared across fork, so neither is its gate.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._threads = threading.Lock()
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        # a thread that already writes and begins a second write would wait for itself: fail as
+        # SQLite would after its busy timeout instead of hanging
+        if not self._threads.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise sqlite3.OperationalError("database is locked (write gate busy)")
+        try:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def release(self) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+
+class _GatedConnection(sqlite3.Connection):
+    """A sqlite3 connection that gives the write gate back once its transaction has ended."""
+
+    held_gate: WriteGate | None = None
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.release_gate()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.release_gate()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.release_gate()
+
+    def release_gate(self) -> None:
+        gate, self.held_gate = self.held_gate, None
+        if gate is not None:
+            gate.release()
+
+
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     database = make_url(url).database
+    gate = None
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        gate = WriteGate(Path(f"{database}.write-gate"))
+    engine = create_engine(
+        url,
+        echo=echo,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "factory": _GatedConnection},
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -50,8 +124,19 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     def _on_begin(connection: Connection) -> None:
         # A deferred transaction that read first cannot upgrade to a writer once another worker
         # committed (SQLITE_BUSY_SNAPSHOT, no busy wait); writers therefore lock at BEGIN.
-        write = connection.get_execution_options().get(WRITE_INTENT, False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        if not connection.get_execution_options().get(WRITE_INTENT, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        dbapi_connection = connection.connection.dbapi_connection
+        if gate is not None and isinstance(dbapi_connection, _GatedConnection):
+            gate.acquire()
+            dbapi_connection.held_gate = gate  # released by its commit, rollback or close
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if isinstance(dbapi_connection, _GatedConnection):
+                dbapi_connection.release_gate()
+            raise
 
     return engine
 
