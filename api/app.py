@@ -14,14 +14,17 @@ from sqlalchemy.orm import Session
 from api import errors
 from api.middleware import ActorCache, Authentication, BodyLimit, Idempotency, SessionManager
 from api.openapi import build_spec, service_version
+from api.resources.audit_runs import AuditRuns
 from api.resources.audits import Audits, DocumentAudits
 from api.resources.barrier_checks import BarrierChecks
 from api.resources.checks import PriceDeductionCheck, SizeCheck, TermsCheck
 from api.resources.contracts import ContractEvents, Contracts
 from api.resources.findings import Findings
 from api.resources.health import Health
+from api.resources.imports import OcdsImports
 from api.resources.openapi import OpenApiDocument
 from api.resources.policies import Policies
+from api.resources.reports import PaymentsReport
 from api.resources.suppliers import Suppliers
 from api.resources.terms import ContractTerms, ContractTermsApply
 from api.routes import ROUTES
@@ -85,6 +88,9 @@ def create_app(
         "audits": Audits(),
         "findings": Findings(),
         "barrier_checks": BarrierChecks(settings.max_upload_bytes),
+        "audit_runs": AuditRuns(),
+        "payments_report": PaymentsReport(),
+        "ocds_imports": OcdsImports(settings.max_upload_bytes),
         "contract_terms": ContractTerms(book),
         "contract_terms_apply": ContractTermsApply(book),
         "check_terms": TermsCheck(book),

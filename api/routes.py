@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from api.openapi import Operation
+from api.schemas.audit_runs import AuditRunCreateSchema, AuditRunSchema
 from api.schemas.audits import (
     BarrierCheckResultSchema,
     BarrierCheckSchema,
@@ -32,7 +33,14 @@ from api.schemas.findings import (
     FindingStatusChangeSchema,
     StoredFindingSchema,
 )
+from api.schemas.imports import (
+    ImportQuerySchema,
+    OcdsImportSchema,
+    OcdsLinesSchema,
+    OcdsPackageSchema,
+)
 from api.schemas.policies import PackListSchema, PolicyInForceSchema, PolicyQuerySchema
+from api.schemas.reports import PaymentsReportQuerySchema, PaymentsReportSchema
 from api.schemas.suppliers import SupplierCreateSchema, SupplierPageSchema, SupplierSchema
 from api.schemas.terms import TermsAppliedSchema, TermsApplySchema, TermsPreviewSchema
 
@@ -380,6 +388,88 @@ ROUTES: tuple[Route, ...] = (
                 BarrierCheckResultSchema,
                 request=BarrierCheckSchema,
                 errors=(400, 401, 413, 415, 422),
+            ),
+        ),
+    ),
+    Route(
+        "/v1/audit-runs",
+        "audit_runs",
+        (
+            _op(
+                "/v1/audit-runs",
+                "post",
+                "财政审计：逾期付款、保证金、质保金与强制条款 / run a finance audit of a region or purchaser",
+                "audit runs",
+                AuditRunSchema,
+                status=201,
+                request=AuditRunCreateSchema,
+                headers=IDEMPOTENT,
+                errors=(401, 403, 404, 409, 413, 422),
+            ),
+        ),
+        suffix="collection",
+    ),
+    Route(
+        "/v1/audit-runs/{run_id:int}",
+        "audit_runs",
+        (
+            _op(
+                "/v1/audit-runs/{run_id}",
+                "get",
+                "审计批次及汇总 / an audit run with its summary",
+                "audit runs",
+                AuditRunSchema,
+            ),
+        ),
+    ),
+    Route(
+        "/v1/reports/payments",
+        "payments_report",
+        (
+            _op(
+                "/v1/reports/payments",
+                "get",
+                "付款情况报表（按 Accept 选 JSON、CSV 或 XLSX） / payments report (JSON, CSV, XLSX)",
+                "reports",
+                PaymentsReportSchema,
+                query=PaymentsReportQuerySchema,
+                errors=(401, 403, 406, 422),
+            ),
+        ),
+    ),
+    Route(
+        "/v1/imports/ocds",
+        "ocds_imports",
+        (
+            _op(
+                "/v1/imports/ocds",
+                "post",
+                "导入 OCDS 发布（幂等） / import OCDS releases (idempotent)",
+                "imports",
+                OcdsImportSchema,
+                status=201,
+                request=OcdsPackageSchema,
+                more_requests=(
+                    ("application/x-ndjson", OcdsLinesSchema),
+                    ("application/jsonl", OcdsLinesSchema),
+                ),
+                query=ImportQuerySchema,
+                headers=IDEMPOTENT,
+                errors=(400, 401, 403, 409, 413, 415, 422),
+            ),
+        ),
+        suffix="collection",
+    ),
+    Route(
+        "/v1/imports/ocds/{import_id:int}",
+        "ocds_imports",
+        (
+            _op(
+                "/v1/imports/ocds/{import_id}",
+                "get",
+                "一次导入的结果 / an OCDS import",
+                "imports",
+                OcdsImportSchema,
             ),
         ),
     ),
