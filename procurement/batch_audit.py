@@ -7,12 +7,17 @@ The common e-mall shape takes the hot path (``procurement.ocds.quick``); anythin
 """
 
 import gc
+import marshal
 import multiprocessing
 import os
+import shutil
+import tempfile
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from operator import add
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -20,11 +25,18 @@ import orjson
 
 from procurement.imports.contract_format import map_contract
 from procurement.ocds.mapping import MappedRelease, map_release
-from procurement.ocds.quick import Quick
+from procurement.ocds.quick import Quick, change_days
 from procurement.ocds.reader import detect_format, read_releases
 from procurement.reports.spill import PurchaserSpill
-from procurement.reports.stats import GroupStats, StatsAccumulator, figures_of
-from rules.audits import RULES, TERMS_MANDATORY, audit_contract, cached_policy_at, terms_hook
+from procurement.reports.stats import (
+    SMALL_MICRO_SCALES,
+    SME_SCALES,
+    ContractFigures,
+    GroupStats,
+    StatsAccumulator,
+    figures_of,
+)
+from rules.audits import RULES, audit_contract, cached_policy_at, terms_hook
 from rules.errors import RulesError
 from rules.findings import Finding
 from rules.policy import load_policy_book
@@ -59,19 +71,48 @@ class AuditSummary:
     error_count: int = 0
     stats: StatsAccumulator = field(default_factory=StatsAccumulator)
     spill: PurchaserSpill = field(default_factory=PurchaserSpill)
+    # the workers leave each range's purchaser counters in a file here: most runs never read
+    # them (only a report per purchaser does), so they are merged only when asked for
+    _spool: weakref.finalize | None = None
+    _spool_dir: str = ""
+    _pending: list[str] = field(default_factory=list)
+
+    def spool(self) -> str:
+        if self._spool is None:
+            # removed on close, or when the summary is collected (callers that never close)
+            self._spool_dir = tempfile.mkdtemp(prefix="smeproc-audit-")
+            self._spool = weakref.finalize(self, shutil.rmtree, self._spool_dir, ignore_errors=True)
+        return self._spool_dir
 
     def by_purchaser(self) -> Iterator[GroupStats]:
         """Statistics per purchaser, sorted (read back from disk where they were spilled)."""
+        for name in self._pending:
+            with open(name, "rb") as f:
+                purchasers, names = marshal.load(f)
+            os.unlink(name)
+            self.stats.merge(_purchasers_only(purchasers, names))
+            self.spill.check(self.stats)
+        self._pending.clear()
         return self.spill.by_purchaser(self.stats)
 
     def close(self) -> None:
-        """Remove the spill file, if any."""
+        """Remove the spill file and the spooled counters, if any."""
         self.spill.close()
+        if self._spool is not None:
+            self._spool()
+            self._spool = None
+        self._pending.clear()
 
     def add_error(self, where: str, message: str) -> None:
         self.error_count += 1
         if len(self.errors) < MAX_ERRORS_KEPT:
             self.errors.append((where, message))
+
+
+def _purchasers_only(purchasers: dict[str, list[int]], names: dict[str, str]) -> StatsAccumulator:
+    acc = StatsAccumulator()
+    acc.purchasers, acc.names = purchasers, names
+    return acc
 
 
 @dataclass
@@ -91,15 +132,22 @@ _STATE: _Worker | None = None
 
 def _init_worker(as_of: date, want_findings: bool, fmt: str, terms: bool = True) -> None:
     global _STATE
-    policy_at = cached_policy_at(load_policy_book())
-    # the hot path only knows OCDS and the performance rules; terms need the full path
-    hook = terms_hook() if terms else None
-    quick = Quick(policy_at, as_of, build_facts=hook is not None) if fmt == "ocds" else None
+    book = load_policy_book()
+    policy_at = cached_policy_at(book)
+    quick = None
+    if fmt == "ocds":
+        # the hot path stands for ``rules.terms.mandatory_findings`` (the hook) when terms are on
+        reason = None if terms and terms_hook() is not None else _terms_reason(terms)
+        quick = Quick(policy_at, as_of, terms_reason=reason, changes=change_days(book))
     _STATE = _Worker(as_of, want_findings, MAPPERS[fmt], quick, policy_at, terms)
     # the hot path makes no reference cycles: collecting once per range instead of every few
     # hundred allocations saves a fifth of the time; startup objects are frozen out of the scans
     gc.freeze()
     gc.disable()
+
+
+def _terms_reason(terms: bool) -> str:
+    return "terms_engine_missing" if terms else "not_requested"
 
 
 def _dumps(value: Any) -> str:
@@ -118,7 +166,39 @@ class _Chunk:
     counts: Counter[str] = field(default_factory=Counter)
     coverage: Counter[tuple[str, str]] = field(default_factory=Counter)
     stats: StatsAccumulator = field(default_factory=StatsAccumulator)
+    purchasers_file: str | None = None
     quick_outcomes: Counter[Any] = field(default_factory=Counter)
+    # counters per purchaser (first name seen) and, to be summed by column once, per region
+    purchasers: dict[str, list[int]] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    by_region: dict[str, list[list[int]]] = field(default_factory=dict)
+
+    def tally(self, fig: ContractFigures) -> None:
+        amount = fig.amount_fen
+        sme = fig.scale in SME_SCALES
+        small = fig.scale in SMALL_MICRO_SCALES
+        # the layout of ``procurement.reports.stats`` (CONTRACTS, VALUE, SME_CONTRACTS, ...)
+        counters = [
+            1,
+            amount,
+            1 if sme else 0,
+            amount if sme else 0,
+            1 if small else 0,
+            amount if small else 0,
+            *fig[5:],
+        ]
+        rows = self.by_region.get(fig.region)
+        if rows is None:
+            self.by_region[fig.region] = [counters]
+        else:
+            rows.append(counters)
+        purchaser = fig.purchaser
+        row = self.purchasers.get(purchaser)
+        if row is None:
+            self.purchasers[purchaser] = counters
+            self.names[purchaser] = fig.purchaser_name
+        else:  # a new list: ``counters`` is also a region's row
+            self.purchasers[purchaser] = list(map(add, row, counters))
 
     def settle(self) -> "_Chunk":
         for (coverage, hits), n in self.quick_outcomes.items():
@@ -127,6 +207,22 @@ class _Chunk:
             for rule in hits:
                 self.counts[rule] += n
         self.quick_outcomes.clear()
+        stats = self.stats
+        for region, rows in self.by_region.items():
+            sums = list(map(sum, zip(*rows, strict=True)))
+            stats.total[:] = map(add, stats.total, sums)
+            mine = stats.regions.get(region)
+            stats.regions[region] = sums if mine is None else list(map(add, mine, sums))
+        if not stats.purchasers:  # the usual case: every contract went through ``tally``
+            stats.purchasers, stats.names = self.purchasers, self.names
+        else:
+            for purchaser, row in self.purchasers.items():
+                mine = stats.purchasers.get(purchaser)
+                stats.purchasers[purchaser] = row if mine is None else list(map(add, mine, row))
+                stats.names.setdefault(purchaser, self.names[purchaser])
+        self.by_region.clear()
+        self.purchasers = {}
+        self.names = {}
         return self
 
 
@@ -151,7 +247,7 @@ def _full(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
             if state.want_findings:
                 out.findings.append((line, _finding_bytes(mapped.ocid, contract.contract_id, finding)))
         buyer = mapped.buyer
-        out.stats.add(
+        out.tally(
             figures_of(
                 audit,
                 purchaser=buyer.id if buyer else "",
@@ -167,8 +263,7 @@ def _full(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
 def _one(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
     out.releases += 1
     quick = state.quick
-    result = quick.audit(release) if quick is not None and isinstance(release, dict) else None
-    hook = terms_hook() if state.terms else None
+    result = quick.audit(release) if quick is not None and type(release) is dict else None
     if result is None or (result.hits and state.want_findings):
         # findings to write are built by the rules themselves, never by the hot path
         _full(state, release, line, out)
@@ -176,23 +271,8 @@ def _one(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
     out.quick += 1
     out.contracts += 1
     # counted per distinct outcome here and expanded once per chunk: cheaper on the hot path
-    out.quick_outcomes[(result.coverage, result.hits)] += 1
-    out.stats.add(result.figures)
-    if hook is None:
-        reason = "terms_engine_missing" if state.terms else "not_requested"
-        out.coverage[(TERMS_MANDATORY, reason)] += 1
-        return
-    facts = result.facts
-    assert facts is not None
-    if facts.signed_on is None:
-        out.coverage[(TERMS_MANDATORY, "no_signing_date")] += 1
-        return
-    out.coverage[(TERMS_MANDATORY, EVALUATED)] += 1
-    for finding in hook(facts, state.policy_at(facts.jurisdiction, facts.signed_on)):
-        out.counts[finding.rule_id] += 1
-        if state.want_findings:
-            contract_id = str(release["contracts"][0].get("id", 0))
-            out.findings.append((line, _finding_bytes(release["ocid"], contract_id, finding)))
+    out.quick_outcomes[result[1:]] += 1
+    out.tally(result.figures)
 
 
 def _process(state: _Worker, release: Any, where: int, out: _Chunk) -> None:
@@ -204,8 +284,11 @@ def _process(state: _Worker, release: Any, where: int, out: _Chunk) -> None:
         out.errors.append((where, f"malformed release 发布格式错误: {type(err).__name__}: {err}"))
 
 
-def _audit_range(path: str, start: int, end: int) -> _Chunk:
-    """Audit the lines that start in [start, end) of a JSON-lines file."""
+def _audit_range(path: str, start: int, end: int, spool: str | None = None) -> _Chunk:
+    """Audit the lines that start in [start, end) of a JSON-lines file.
+
+    With ``spool`` (a directory), the purchaser counters go to a file there instead of the result.
+    """
     state = _STATE
     assert state is not None
     out = _Chunk()
@@ -235,7 +318,14 @@ def _audit_range(path: str, start: int, end: int) -> _Chunk:
             continue
         _process(state, release, number, out)
     gc.collect()
-    return out.settle()
+    out.settle()
+    if spool is not None and out.stats.purchasers:
+        name = os.path.join(spool, f"{start}.marshal")
+        with open(name, "wb") as f:
+            marshal.dump((out.stats.purchasers, out.stats.names), f)
+        out.purchasers_file = name
+        out.stats.purchasers, out.stats.names = {}, {}
+    return out
 
 
 def plan_ranges(size: int, chunk_bytes: int = CHUNK_BYTES) -> list[tuple[int, int]]:
@@ -243,14 +333,21 @@ def plan_ranges(size: int, chunk_bytes: int = CHUNK_BYTES) -> list[tuple[int, in
 
 
 def _ordered(
-    path: Path, workers: int, as_of: date, want_findings: bool, fmt: str, chunk_bytes: int, terms: bool
+    path: Path,
+    workers: int,
+    as_of: date,
+    want_findings: bool,
+    fmt: str,
+    chunk_bytes: int,
+    terms: bool,
+    spool: str | None = None,
 ) -> Iterator[_Chunk]:
     ranges = plan_ranges(path.stat().st_size, chunk_bytes)
     if workers <= 1 or len(ranges) <= 1:
         _init_worker(as_of, want_findings, fmt, terms)
         try:
             for start, end in ranges:
-                yield _audit_range(str(path), start, end)
+                yield _audit_range(str(path), start, end, spool)
         finally:
             gc.enable()
         return
@@ -258,13 +355,13 @@ def _ordered(
     with context.Pool(workers, _init_worker, (as_of, want_findings, fmt, terms)) as pool:
         # a bounded window of ranges in flight keeps memory flat whatever the file size
         window = 4 * workers
-        pending = [pool.apply_async(_audit_range, (str(path), s, e)) for s, e in ranges[:window]]
+        pending = [pool.apply_async(_audit_range, (str(path), s, e, spool)) for s, e in ranges[:window]]
         following = iter(ranges[window:])
         while pending:
             chunk = pending.pop(0).get()
             nxt = next(following, None)
             if nxt is not None:
-                pending.append(pool.apply_async(_audit_range, (str(path), *nxt)))
+                pending.append(pool.apply_async(_audit_range, (str(path), *nxt, spool)))
             yield chunk
 
 
@@ -279,6 +376,8 @@ def _merge(summary: AuditSummary, chunk: _Chunk, line_base: int, where: str = "l
     for number, message in chunk.errors:
         summary.add_error(f"{where} {line_base + number}", message)
     summary.stats.merge(chunk.stats)
+    if chunk.purchasers_file is not None:
+        summary._pending.append(chunk.purchasers_file)
     summary.spill.check(summary.stats)
 
 
@@ -309,7 +408,8 @@ def audit_file(
         return _audit_package(path, as_of, want, fmt, summary, findings_out, on_finding, terms)
     workers = workers or os.cpu_count() or 1
     done = 0
-    for chunk in _ordered(path, workers, as_of, want, fmt, chunk_bytes, terms):
+    spool = summary.spool()
+    for chunk in _ordered(path, workers, as_of, want, fmt, chunk_bytes, terms, spool):
         base = summary.lines
         _merge(summary, chunk, base)
         for number, body in chunk.findings:

@@ -1,63 +1,129 @@
 """The batch audit's hot path for the common e-mall release shape, in integers and day ordinals.
 
-It decides, for one release, the figures, the coverage and which performance rules fire, exactly as
-``map_release`` + ``rules.audits.audit_contract`` would (a test compares them on the corpus), but
-without building dataclasses. Any release outside the shape returns None: the full path takes it.
-The periods come from the same rule functions (``statutory_days``, ``return_period``), cached.
+It decides, for one release, the figures, the coverage and which rules fire (performance and
+mandatory terms), exactly as ``map_release`` + ``rules.audits.audit_contract`` would (tests compare
+them on the corpus and on mutated releases), without building dataclasses or Finding objects.
+Any release outside the shape returns None: the full path takes it. Every number the rules read
+from a policy snapshot is read once per (jurisdiction, pack segment), through the rule functions.
 """
 
-from collections.abc import Callable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from procurement.ocds.mapping import BOND_FORMS, CATEGORIES, SCALES
 from procurement.reports.stats import ContractFigures
-from rules.audits import BOND_UNRETURNED, PAYMENT_OVERDUE, RETENTION_OVERHELD
-from rules.contract import BondTerm, ContractFacts, PaymentTerm
+from rules.audits import BOND_UNRETURNED, PAYMENT_OVERDUE, RETENTION_OVERHELD, TERMS_MANDATORY
+from rules.errors import RulesError
 from rules.ledger import return_period
 from rules.payment_clock import PolicyAt, add_months, statutory_days
-from rules.vocabulary import BondKind, DayType, PaymentKind, PurchaserType, Trigger
+from rules.vocabulary import DayType, Trigger
 
 _CATEGORIES = frozenset({"goods", "works", "services"})
 _SCALES = frozenset({"micro", "small", "medium", "sme", "large"})
 _CASH_FORMS = frozenset({"cash", "cheque", "check"})
 _GUARANTEE_FORMS = frozenset({"guarantee", "bankguarantee", "insurance"})
+_BOND_FORMS = _CASH_FORMS | _GUARANTEE_FORMS
 _DAYS_PER_MONTH = 30.4375
-_NUMBER = (int, float)
-_CATEGORY = CATEGORIES
+_NUMBER = frozenset({int, float})  # exact types: a JSON true is no amount
+_FAR = 10**9
+# a float quotient this close to a limit is decided in Decimal, as the rules compute it
+_BAND = 1e-9
+
+BOND_OVER_CAP = "terms.bond.over_cap"
+BOND_CASH_ONLY = "terms.bond.cash_only"
+WORKS_RETENTION_OVER_CAP = "terms.retention.works_over_cap"
+WORKS_DEFECT_OVER_MAX = "terms.retention.works_defect_over_max"
 
 
-class Periods(NamedTuple):
-    """The days a pack allows on one date, for one jurisdiction (None: no period in the pack)."""
+class Limit(NamedTuple):
+    """A rate limit from a pack, with the float band outside which a float comparison is exact."""
+
+    value: Decimal
+    low: float
+    high: float
+
+    @classmethod
+    def of(cls, value: Any) -> "Limit":
+        number = float(value)
+        return cls(Decimal(value), number * (1 - _BAND), number * (1 + _BAND))
+
+
+class Segment(NamedTuple):
+    """What the rules read from one jurisdiction's snapshot, constant over a pack segment.
+
+    Periods are days (None: no period in the pack); the terms part mirrors ``rules.terms``'s plan.
+    """
 
     payment_days: int
     performance_return_days: int | None
     goods_services_release_days: int | None
     works_return_days: int | None
+    bond_cap: Limit | None
+    cash_bond_banned: bool
+    works_retention_cap: Limit | None
+    works_defect_months: int | None
+    interest_known: bool  # the default late-interest rate the payment rules read at a due date
 
 
 class QuickResult(NamedTuple):
     figures: ContractFigures
+    # (rule, None or the reason it could not be evaluated), in ``audit_contract``'s order
     coverage: tuple[tuple[str, str | None], ...]
     hits: tuple[str, ...]  # rule ids of the findings, one per finding
-    # the contract's terms (no events) as ``map_release`` gives them, for the terms engine
-    facts: ContractFacts | None = None
+
+
+class _Unfit(Exception):
+    """The release is outside the shape (or the rules would raise): the full path takes it."""
 
 
 def _decimal(number: float | int) -> Decimal:
-    return Decimal(repr(number)) if isinstance(number, float) else Decimal(number)
+    return Decimal(repr(number)) if type(number) is float else Decimal(number)
+
+
+def _above(part: float | int, whole: float | int, limit: Limit) -> bool:
+    """``Decimal(part) / Decimal(whole) > limit``, as the rules compute a rate, mostly in floats."""
+    quotient = part / whole
+    if quotient > limit.high:
+        return True
+    if quotient < limit.low:
+        return False
+    return _decimal(part) / _decimal(whole) > limit.value
+
+
+_ONE = Limit.of(1)
+
+
+def change_days(book: Any) -> tuple[int, ...]:
+    """Day ordinals on which any pack of ``book`` changes (values or coverage), sorted."""
+    days = {d.toordinal() for info in book.packs for d in book.pack(info.id).change_dates}
+    return tuple(sorted(days))
 
 
 class Quick:
-    """Per-process state of the hot path: date and policy caches."""
+    """Per-process state of the hot path: date and policy caches.
 
-    def __init__(self, policy_at: PolicyAt, as_of: date, *, build_facts: bool = False) -> None:
+    ``terms_reason`` is None to evaluate the mandatory-term rules, else the coverage reason
+    reported for them (``not_requested``, ``terms_engine_missing``). ``changes`` (from
+    ``change_days``) lets one policy lookup serve a whole segment; without it, one per day.
+    """
+
+    def __init__(
+        self,
+        policy_at: PolicyAt,
+        as_of: date,
+        *,
+        terms_reason: str | None = None,
+        changes: Iterable[int] | None = None,
+    ) -> None:
         self.policy_at = policy_at
-        self.build_facts = build_facts
         self.as_of = as_of.toordinal()
-        self._dates: dict[str, int] = {}
-        self._periods: dict[tuple[str, int], Periods] = {}
+        self.terms_reason = terms_reason
+        self.changes = tuple(changes) if changes is not None else None
+        self._dates: dict[Any, int] = {}
+        self._days: dict[tuple[str, int], Segment] = {}
+        self._segments: dict[tuple[str, int], Segment] = {}
 
     def day(self, text: Any) -> int:
         """Day ordinal of an OCDS date-time; raises KeyError/ValueError/TypeError when unreadable."""
@@ -68,77 +134,122 @@ class Quick:
                 self._dates[text] = found
         return found
 
-    def periods(self, jurisdiction: str, on: int) -> Periods:
+    def segment(self, jurisdiction: str, on: int) -> Segment:
         key = (jurisdiction, on)
-        found = self._periods.get(key)
+        found = self._days.get(key)
         if found is None:
-            snap = self.policy_at(jurisdiction, date.fromordinal(on))
-            days, _ = statutory_days(snap, Trigger.ACCEPTANCE, False, True)
-            assert days is not None
-
-            def period(name: str) -> int | None:
-                got = return_period(snap, name, DayType.CALENDAR, None, DayType.CALENDAR)
-                return got[0] if got else None
-
-            found = Periods(
-                days,
-                period("bond.performance.return_days"),
-                period("retention.goods_services.release_days"),
-                period("retention.works.return_days"),
-            )
-            if len(self._periods) < 100_000:
-                self._periods[key] = found
+            index = bisect_right(self.changes, on) if self.changes is not None else on
+            found = self._segments.get((jurisdiction, index))
+            if found is None:
+                try:
+                    found = self._read(jurisdiction, on)
+                except RulesError as err:
+                    raise _Unfit from err  # the full path raises it with its own message
+                self._segments[(jurisdiction, index)] = found
+            if len(self._days) < 100_000:
+                self._days[key] = found
         return found
+
+    def _read(self, jurisdiction: str, on: int) -> Segment:
+        snap: Any = self.policy_at(jurisdiction, date.fromordinal(on))
+        days, _ = statutory_days(snap, Trigger.ACCEPTANCE, False, True)
+        assert days is not None
+
+        def period(name: str) -> int | None:
+            got = return_period(snap, name, DayType.CALENDAR, None, DayType.CALENDAR)
+            return got[0] if got else None
+
+        def limit(name: str) -> Limit | None:
+            param = snap.get(name)
+            return Limit.of(param.value) if param is not None else None
+
+        non_cash = snap.get("bond.non_cash_forms_required")
+        defect = snap.get("retention.works.defect_max_months")
+        return Segment(
+            days,
+            period("bond.performance.return_days"),
+            period("retention.goods_services.release_days"),
+            period("retention.works.return_days"),
+            limit("bond.performance.max_rate"),
+            bool(non_cash is not None and non_cash.value),
+            limit("retention.works.max_rate"),
+            int(defect.value) if defect is not None else None,
+            snap.get("payment.late_interest.default_daily_rate") is not None,
+        )
 
     def audit(self, r: dict[str, Any]) -> QuickResult | None:
         """The figures, coverage and fired rules of one release, or None if not the common shape."""
+        try:
+            return self._audit(r)
+        except (_Unfit, KeyError, ValueError, TypeError, AttributeError, IndexError, OverflowError):
+            # whatever the mapping would note or reject, the full path decides
+            return None
+
+    def _audit(self, r: dict[str, Any]) -> QuickResult | None:
         contracts = r.get("contracts")
-        if not contracts or len(contracts) != 1:
+        if type(contracts) is not list or len(contracts) != 1 or type(r.get("ocid")) is not str:
             return None
         c = contracts[0]
-        day = self.day
-        as_of = self.as_of
         tender = r.get("tender")
-        if not tender or tender.get("mainProcurementCategory") not in _CATEGORIES:
+        if type(tender) is not dict or type(c) is not dict:
             return None
-        works = tender["mainProcurementCategory"] == "works"
-        buyer_id = (r.get("buyer") or {}).get("id")
-        buyer = supplier = None
+        category = tender.get("mainProcurementCategory")
+        if type(category) is not str or category not in _CATEGORIES:
+            return None
+        works = category == "works"
+        buyer_ref = r.get("buyer")
+        buyer_id = buyer_ref.get("id") if type(buyer_ref) is dict else None
         award_id = c.get("awardID")
-        awards = r.get("awards") or ()
+        if type(buyer_id) is not str or not buyer_id or type(award_id) is not str:
+            return None
         award = None
-        for a in awards:
+        for a in r.get("awards") or ():
             if a.get("id") == award_id:
-                award = a
-                break
+                award = a  # the mapping keeps the last award of an id
         if award is None:
             return None
-        suppliers = award.get("suppliers") or ()
-        supplier_id = suppliers[0].get("id") if suppliers else None
+        suppliers = award.get("suppliers")
+        if type(suppliers) is not list or len(suppliers) != 1:
+            return None
+        supplier_id = suppliers[0].get("id")
+        if type(supplier_id) is not str or not supplier_id:
+            return None
+        buyer = supplier = None
         for p in r.get("parties") or ():
             pid = p.get("id")
+            if pid is not None and type(pid) is not str:
+                return None  # the mapping keys parties by str(id): leave such files to it
             if pid == buyer_id:
-                buyer = p
-            if pid == supplier_id and supplier is None:
+                buyer = p  # last one of an id, as the mapping's dict keeps
+            if pid == supplier_id:
                 supplier = p
-        if buyer is None or supplier is None or len(suppliers) != 1:
+        if buyer is None or supplier is None:
             return None
-        region = (buyer.get("address") or {}).get("region")
-        if not (isinstance(region, str) and len(region) == 6 and region.isdigit()):
+        address = buyer.get("address")
+        region = address.get("region") if type(address) is dict else None
+        if type(region) is not str or len(region) != 6 or not region.isdigit():
             return None
-        scale = (supplier.get("details") or {}).get("scale")
-        if scale is not None and scale not in _SCALES:
+        details = supplier.get("details") or {}
+        scale = details.get("scale") if type(details) is dict else None
+        if scale is not None and (type(scale) is not str or scale not in _SCALES):
             return None
-        value = c.get("value") or {}
-        amount = value.get("amount")
-        if not isinstance(amount, _NUMBER) or value.get("currency", "CNY") != "CNY" or amount <= 0:
+        value = c.get("value")
+        if type(value) is not dict:
+            return None
+        amount: Any = value.get("amount")
+        if type(amount) not in _NUMBER or value.get("currency", "CNY") != "CNY" or amount <= 0:
             return None
         amount_fen = round(amount * 100)
         if abs(amount * 100 - amount_fen) > 1e-6:
             return None
-        signed = day(c["dateSigned"]) if c.get("dateSigned") else None
-        if signed is None:
+        day = self.day
+        as_of = self.as_of
+        signed_text = c.get("dateSigned")
+        if not signed_text:
             return None
+        signed = day(signed_text)
+        segment = self.segment
+        plan = segment(region, signed)  # the terms engine's snapshot; prepayments start here too
 
         # implementation: the same events the mapping keeps (met milestones, dated payments)
         impl = c.get("implementation") or {}
@@ -146,7 +257,10 @@ class Quick:
         has_acceptance = False
         for m in impl.get("milestones") or ():
             mtype = m.get("type")
-            if mtype == "assessment" or mtype == "acceptance" or "验收" in (m.get("title") or ""):
+            title = m.get("title")
+            if title and type(title) is not str:
+                return None
+            if mtype == "assessment" or mtype == "acceptance" or (title and "验收" in title):
                 has_acceptance = True
                 if m.get("status") in (None, "met") and m.get("dateMet"):
                     on = day(m["dateMet"])
@@ -159,34 +273,40 @@ class Quick:
                 return None
         payments: list[tuple[int, int]] = []
         paid_total = 0
-        for t in impl.get("transactions") or ():
-            tv = (t.get("value") or {}).get("amount")
-            if not isinstance(tv, _NUMBER) or not t.get("date"):
+        transactions = impl.get("transactions") or ()
+        for t in transactions:
+            tvalue = t.get("value")
+            tv: Any = tvalue.get("amount") if type(tvalue) is dict else None
+            if type(tv) not in _NUMBER or not t.get("date"):
                 return None
             on = day(t["date"])
-            fen = round(tv * 100)
             if on < signed:
                 return None  # the rules raise the error with its message
+            fen = round(tv * 100)
+            if abs(tv * 100 - fen) > 1e-6:
+                return None  # sub-cent amounts: the rules' Decimal rounding decides
             paid_total += fen
             if on <= as_of:
                 payments.append((on, fen))
-        if paid_total > amount_fen + len(impl.get("transactions") or ()):
-            return None
-        payments.sort(key=lambda x: x[0])
+        if paid_total >= amount_fen + len(transactions):
+            return None  # overpaid (the rules raise) or too close to tell in whole fen
+        if len(payments) > 1:
+            payments.sort(key=lambda x: x[0])
         acc_trigger = accepted if accepted is not None and accepted <= as_of else None
         del_trigger = delivered if delivered is not None and delivered <= as_of else None
 
         # payment terms: [sort key, amount, due or None, clock start or None, missing]
         obligations: list[list[Any]] = []
-        terms: list[tuple[PaymentKind, Trigger, float | int, int | None]] = []
-        final_trigger = Trigger.ACCEPTANCE if has_acceptance else Trigger.DELIVERY
-        retention: tuple[int, int | None] | None = None
+        retention: tuple[int, int | None, float | int] | None = None
         for m in c.get("milestones") or ():
             code = m.get("code")
-            mv = (m.get("value") or {}).get("amount")
-            if not isinstance(mv, _NUMBER):
-                return None
+            mvalue = m.get("value")
+            mv: Any = mvalue.get("amount") if type(mvalue) is dict else None
+            if type(mv) not in _NUMBER or mv < 0 or _above(mv, amount, _ONE):
+                return None  # the terms rules reject a rate outside 0-100%
             fen = round(mv * 100)
+            if abs(mv * 100 - fen) > 1e-6:
+                return None
             if code == "retention":
                 if retention is not None:
                     return None
@@ -194,19 +314,20 @@ class Quick:
                 months = None
                 if due_after and accepted is not None:
                     months = round((day(due_after) - accepted) / _DAYS_PER_MONTH)
-                retention = (fen, months)
-                terms.append((PaymentKind.RETENTION, Trigger.WARRANTY_END, mv, months))
+                    if months < 0:
+                        return None
+                retention = (fen, months, mv)
             elif code == "prepayment":
                 obligations.append([signed, fen, None, signed, "no_agreed_term"])
-                terms.append((PaymentKind.PREPAYMENT, Trigger.SIGNING, mv, None))
             elif code == "postpayment":
-                terms.append((PaymentKind.FINAL, final_trigger, mv, None))
                 start = acc_trigger if has_acceptance else del_trigger
                 if start is None:
                     missing = "no_acceptance_date" if has_acceptance else "no_delivery_date"
                     obligations.append([None, fen, None, None, missing])
                     continue
-                due = start + self.periods(region, start).payment_days
+                due = start + segment(region, start).payment_days
+                if not segment(region, due).interest_known:
+                    return None
                 obligations.append([due, fen, due, start, None])
             else:
                 return None
@@ -221,15 +342,22 @@ class Quick:
         elif not obligations:
             cov_payment = "no_payment_terms"
         else:
-            evaluable = [o for o in obligations if o[2] is not None]
-            cov_payment = None if evaluable else obligations[0][4]
+            cov_payment = obligations[0][4]
+            for o in obligations:
+                if o[2] is not None:
+                    cov_payment = None
+                    break
             # allocate payments earliest due (or clock start) first, as the rules do
-            order = sorted(
-                range(len(obligations)),
-                key=lambda i: (obligations[i][0] if obligations[i][0] is not None else 10**9, i),
+            n = len(obligations)
+            order = (
+                sorted(
+                    range(n), key=lambda i: (obligations[i][0] if obligations[i][0] is not None else _FAR, i)
+                )
+                if n > 1
+                else [0]
             )
-            paid = [0] * len(obligations)
-            done: list[int | None] = [None] * len(obligations)
+            paid = [0] * n
+            done: list[int | None] = [None] * n
             for on, fen in payments:
                 remaining = fen
                 for i in order:
@@ -264,7 +392,7 @@ class Quick:
 
         # bonds: only performance bonds take the quick path
         bonds_fen = bonds_n = 0
-        bond_terms: list[tuple[float | int, str]] = []
+        bonds: list[tuple[float | int, str]] = []
         cov_bond: str | None
         guarantees = c.get("guarantees") or ()
         if not guarantees:
@@ -273,23 +401,26 @@ class Quick:
             held = known = 0
             reason: str | None = None
             for g in guarantees:
-                gtype = str(g.get("type") or "").lower()
-                form = str(g.get("form") or "").lower()
-                gv = (g.get("value") or {}).get("amount")
-                if (
-                    gtype != "performancebond"
-                    or not isinstance(gv, _NUMBER)
-                    or not (form in _CASH_FORMS or form in _GUARANTEE_FORMS)
-                ):
+                gtype = g.get("type")
+                form = g.get("form")
+                gvalue = g.get("value")
+                gv: Any = gvalue.get("amount") if type(gvalue) is dict else None
+                if type(gtype) is not str or type(form) is not str or type(gv) not in _NUMBER:
                     return None
-                bond_terms.append((gv, form))
+                form = form.lower()
+                (g.get("period") or {}).get("startDate")  # the mapping reads it: not a dict fails there
+                if gtype.lower() != "performancebond" or form not in _BOND_FORMS:
+                    return None
+                if gv < 0 or _above(gv, amount, _ONE) or abs(gv * 100 - round(gv * 100)) > 1e-6:
+                    return None  # the terms rules reject a rate outside 0-100%
+                bonds.append((gv, form))
                 if form in _GUARANTEE_FORMS:
                     continue
                 held += 1
                 if acc_trigger is None:
                     reason = reason or "no_acceptance_date"
                     continue
-                days = self.periods(region, acc_trigger).performance_return_days
+                days = segment(region, acc_trigger).performance_return_days
                 if days is None:
                     reason = reason or "no_return_term"
                     continue
@@ -305,14 +436,14 @@ class Quick:
         if retention is None:
             cov_retention = "no_retention"
         else:
-            fen, months = retention
+            fen, months, _ = retention
             base = acc_trigger if acc_trigger is not None else del_trigger
             if months is None or base is None:
                 cov_retention = "no_warranty_end"
             else:
                 end = add_months(date.fromordinal(base), months).toordinal()
-                p = self.periods(region, end)
-                days = p.works_return_days if works else p.goods_services_release_days
+                s = segment(region, end)
+                days = s.works_return_days if works else s.goods_services_release_days
                 if days is None:
                     cov_retention = "no_return_term"
                 else:
@@ -322,8 +453,24 @@ class Quick:
                         retention_fen += fen
                         retention_n += 1
 
+        # mandatory terms (``rules.terms.mandatory_findings``), on the pack in force at signing
+        cov_terms = self.terms_reason
+        if cov_terms is None:
+            for gv, form in bonds:
+                if plan.bond_cap is not None and _above(gv, amount, plan.bond_cap):
+                    hits.append(BOND_OVER_CAP)
+                if plan.cash_bond_banned and form == "cash" and gv > 0:
+                    hits.append(BOND_CASH_ONLY)
+            if works and retention is not None:
+                _, months, mv = retention
+                if plan.works_retention_cap is not None and _above(mv, amount, plan.works_retention_cap):
+                    hits.append(WORKS_RETENTION_OVER_CAP)
+                cap = plan.works_defect_months
+                if cap is not None and months is not None and months > cap:
+                    hits.append(WORKS_DEFECT_OVER_MAX)
+
         figures = ContractFigures(
-            str(buyer_id),
+            buyer_id,
             str(buyer.get("name", "")),
             region,
             amount_fen,
@@ -343,29 +490,9 @@ class Quick:
             (PAYMENT_OVERDUE, cov_payment),
             (BOND_UNRETURNED, cov_bond),
             (RETENTION_OVERHELD, cov_retention),
+            (TERMS_MANDATORY, cov_terms),
         )
-        facts = None
-        if self.build_facts:
-            amount_d = _decimal(amount)
-            warranty = retention[1] if retention is not None else None
-            facts = ContractFacts(
-                category=_CATEGORY[tender["mainProcurementCategory"]],
-                amount=amount_d,
-                purchaser_type=PurchaserType.PUBLIC_BODY,
-                supplier_size=SCALES[scale] if scale is not None else None,
-                signed_on=date.fromordinal(signed),
-                jurisdiction=region,
-                payment_terms=tuple(
-                    PaymentTerm(k, _decimal(v) / amount_d, t, 0, held_months=m, days_agreed=False)
-                    for k, t, v, m in terms
-                ),
-                bonds=tuple(
-                    BondTerm(BondKind.PERFORMANCE, _decimal(v) / amount_d, frozenset((BOND_FORMS[f],)))
-                    for v, f in bond_terms
-                ),
-                warranty_months=warranty,
-            )
-        return QuickResult(figures, coverage, tuple(hits), facts)
+        return QuickResult(figures, coverage, tuple(hits))
 
 
 QuickAudit = Callable[[dict[str, Any]], QuickResult | None]

@@ -1,10 +1,13 @@
 """The batch audit: the hot path agrees with the rules, output order is stable, bad lines are named."""
 
+import contextlib
+import copy
 import importlib.util
 import random
 from collections import Counter
-from dataclasses import replace
+from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -14,13 +17,15 @@ import pytest
 
 from procurement.batch_audit import audit_file
 from procurement.ocds.mapping import map_release
-from procurement.ocds.quick import Quick
+from procurement.ocds.quick import Quick, change_days
 from procurement.reports.stats import figures_of
 from rules.audits import TERMS_MANDATORY, audit_contract, cached_policy_at
+from rules.errors import RulesError
 from rules.policy import load_policy_book
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "bench" / "ocds_corpus.py"
-POLICY = cached_policy_at(load_policy_book())
+BOOK = load_policy_book()
+POLICY = cached_policy_at(BOOK)
 
 
 def corpus_module() -> ModuleType:
@@ -44,31 +49,176 @@ def write_jsonl(path: Path, rows: list[Any]) -> Path:
     return path
 
 
+def full_outcome(release: dict[str, Any], as_of: date, terms: bool = True) -> Any:
+    """What the rules give for one release: (figures, coverage, rule ids), or the error raised."""
+    try:
+        mapped = map_release(release)
+        assert len(mapped.contracts) == 1
+        contract = mapped.contracts[0]
+        audit = audit_contract(contract.facts, POLICY, as_of, with_terms=terms)
+    except RulesError as err:
+        return ("error", err.message_en)
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        return ("malformed", type(err).__name__)
+    buyer = mapped.buyer
+    figures = figures_of(
+        audit,
+        purchaser=buyer.id if buyer else "",
+        purchaser_name=buyer.name if buyer else "",
+        region=mapped.region or "",
+        amount=contract.facts.amount,
+        scale=contract.scale,
+        as_of=as_of,
+    )
+    return figures, tuple(audit.coverage.items()), Counter(f.rule_id for f in audit.findings)
+
+
+def quick_outcome(quick: Quick, release: dict[str, Any]) -> Any:
+    result = quick.audit(release)
+    if result is None:
+        return None
+    return result.figures, result.coverage, Counter(result.hits)
+
+
 @pytest.mark.parametrize("as_of", [date(2024, 6, 1), date(2025, 6, 1), date(2026, 11, 26)])
 def test_hot_path_agrees_with_the_rules_on_the_corpus(as_of: date) -> None:
-    quick = Quick(POLICY, as_of, build_facts=True)
+    quick = Quick(POLICY, as_of, changes=change_days(BOOK))
+    seen: Counter[str] = Counter()
     for release in releases(400):
-        result = quick.audit(release)
-        assert result is not None
-        mapped = map_release(release)
-        contract = mapped.contracts[0]
-        audit = audit_contract(contract.facts, POLICY, as_of)
-        coverage = tuple((k, v) for k, v in audit.coverage.items() if k != TERMS_MANDATORY)
-        assert result.coverage == coverage, release["ocid"]
-        performance = [f.rule_id for f in audit.findings if not f.rule_id.startswith("terms.")]
-        assert Counter(result.hits) == Counter(performance), release["ocid"]
-        assert mapped.buyer is not None
-        figures = figures_of(
-            audit,
-            purchaser=mapped.buyer.id,
-            purchaser_name=mapped.buyer.name,
-            region=mapped.region or "",
-            amount=contract.facts.amount,
-            scale=contract.scale,
-            as_of=as_of,
-        )
-        assert result.figures == figures, release["ocid"]
-        assert result.facts == replace(contract.facts, events=())
+        got = quick_outcome(quick, release)
+        assert got is not None, release["ocid"]
+        assert got == full_outcome(release, as_of), release["ocid"]
+        seen.update(got[2])
+    # by the last date the corpus exercises every rule the hot path stands for, terms included
+    assert as_of < date(2026, 1, 1) or set(seen) >= {
+        "payment.overdue",
+        "bond.unreturned",
+        "retention.overheld",
+        "terms.bond.over_cap",
+        "terms.bond.cash_only",
+        "terms.retention.works_over_cap",
+    }
+
+
+def test_hot_path_without_terms_agrees_with_the_rules() -> None:
+    as_of = date(2026, 11, 26)
+    quick = Quick(POLICY, as_of, terms_reason="not_requested")
+    for release in releases(100):
+        assert quick_outcome(quick, release) == full_outcome(release, as_of, terms=False)
+
+
+def _mutations(release: dict[str, Any], rnd: random.Random) -> dict[str, Any]:
+    """One release changed in one or two places, the way real files go wrong (or edge right)."""
+    r = copy.deepcopy(release)
+    c = r["contracts"][0]
+    impl = c["implementation"]
+    value = c["value"]["amount"]
+    choices: list[Callable[[], None]] = [
+        lambda: c.pop("dateSigned"),
+        lambda: c.__setitem__("dateSigned", "not a date"),
+        lambda: c.__setitem__("dateSigned", "2019-01-01T00:00:00+08:00"),
+        lambda: c.__setitem__("value", {"amount": True, "currency": "CNY"}),
+        lambda: c.__setitem__("value", {"amount": str(value)}),
+        lambda: c.__setitem__("value", {"amount": value, "currency": "USD"}),
+        lambda: c.__setitem__("value", {"amount": 0}),
+        lambda: c.__setitem__("value", {"amount": value + 0.004}),
+        lambda: c.__setitem__("value", {"amount": 0.1 + 0.2}),
+        lambda: r["parties"][1].pop("details"),
+        lambda: r["parties"][1].__setitem__("details", {"scale": rnd.choice(["", "SME", 3, "medium"])}),
+        lambda: r["parties"][1].__setitem__("details", []),
+        lambda: r["parties"].append(dict(r["parties"][1], details={"scale": "large"})),
+        lambda: r["parties"].append(dict(r["parties"][0], address={"region": "110000"})),
+        lambda: r["parties"][0].__setitem__("id", 7),
+        lambda: r["parties"][0].__setitem__("address", {"region": "6501"}),
+        lambda: r["parties"][0].__setitem__("address", "650100"),
+        lambda: r.__setitem__("buyer", {"id": r["buyer"]["id"]}),
+        lambda: r.pop("buyer"),
+        lambda: r["tender"].__setitem__(
+            "mainProcurementCategory", rnd.choice([None, "consultingServices", ["works"]])
+        ),
+        lambda: r["awards"][0].__setitem__("suppliers", []),
+        lambda: r["awards"].append(dict(r["awards"][0], suppliers=[{"id": r["buyer"]["id"]}])),
+        lambda: c.__setitem__("awardID", "nope"),
+        lambda: c.__setitem__("implementation", []),
+        lambda: impl.__setitem__("milestones", []),
+        lambda: impl["milestones"][1].__setitem__("status", "scheduled"),
+        lambda: impl["milestones"][1].__setitem__("dateMet", "someday"),
+        lambda: impl["milestones"][0].__setitem__("type", "other"),
+        lambda: impl["milestones"][1].__setitem__("title", ["验收"]),
+        lambda: impl["milestones"][1].__setitem__("type", "x") or impl["milestones"][1].pop("title"),
+        lambda: impl.__setitem__("transactions", []),
+        lambda: impl.__setitem__("transactions", impl["transactions"] * 2),
+        lambda: impl["transactions"] and impl["transactions"][0].__setitem__("value", {"amount": 0.005}),
+        lambda: impl["transactions"] and impl["transactions"][0].pop("date"),
+        lambda: impl["transactions"] and impl["transactions"][0].__setitem__("date", "2019-01-01"),
+        lambda: impl["transactions"].append({"date": "2030-01-01", "value": {"amount": value}}),
+        lambda: impl["transactions"].append({"date": "2025-12-31", "amount": {"amount": 1.0}}),
+        lambda: c["milestones"][0].__setitem__("value", {"amount": value * 1.5}),
+        lambda: c["milestones"][0].__setitem__("value", {"amount": -1.0}),
+        lambda: c["milestones"][0].__setitem__("value", {"amount": round(value * 0.125, 3) + 0.0005}),
+        lambda: c["milestones"][0].pop("value"),
+        lambda: c["milestones"][0].__setitem__("code", rnd.choice(["progress", "Retention", None])),
+        lambda: c["milestones"][-1].__setitem__("dueAfterDate", "2020-01-01T00:00:00+08:00"),
+        lambda: c["milestones"][-1].__setitem__("dueAfterDate", "bad"),
+        lambda: c["milestones"].append(dict(c["milestones"][-1])),
+        lambda: c.__setitem__("milestones", []),
+        lambda: c.__setitem__(
+            "guarantees",
+            [
+                {
+                    "type": "performanceBond",
+                    "form": rnd.choice(["cash", "Guarantee", "cheque", "bank_guarantee"]),
+                    "value": {"amount": round(value * rnd.choice([0.1, 0.1000001, 0.05, 1.0, 1.2]), 2)},
+                }
+            ],
+        ),
+        lambda: c.__setitem__("guarantees", [{"type": "bidBond", "form": "cash", "value": {"amount": 1.0}}]),
+        lambda: c.__setitem__("guarantees", [{"type": "performanceBond", "form": "cash"}]),
+        lambda: c.__setitem__(
+            "guarantees",
+            [{"type": "performanceBond", "form": "cash", "value": {"amount": 1.0}, "period": "2024"}],
+        ),
+        lambda: c.__setitem__("guarantees", []),
+        lambda: r.__setitem__("contracts", [c, dict(c, id="c2")]),
+    ]
+    for _ in range(rnd.choice([1, 1, 2])):
+        with contextlib.suppress(IndexError, KeyError, TypeError, AttributeError):
+            rnd.choice(choices)()  # a second change may find the first one took its target away
+    return r
+
+
+@pytest.mark.parametrize("as_of", [date(2025, 6, 1), date(2026, 11, 26)])
+def test_hot_path_declines_or_agrees_on_mutated_releases(as_of: date) -> None:
+    rnd = random.Random(5)
+    quick = Quick(POLICY, as_of, changes=change_days(BOOK))
+    taken = 0
+    for release in releases(600, seed=3):
+        mutated = _mutations(release, rnd)
+        got = quick_outcome(quick, mutated)
+        if got is None:
+            continue  # the full path decides: nothing to compare
+        taken += 1
+        assert got == full_outcome(mutated, as_of), mutated
+    assert 100 < taken < 600  # both paths were exercised
+
+
+def test_rates_at_a_cap_are_decided_as_the_rules_decide() -> None:
+    """A bond of exactly the cap is no breach, one fen over it is (the float band falls to Decimal)."""
+    as_of = date(2026, 11, 26)
+    quick = Quick(POLICY, as_of)
+    release = releases(1)[0]
+    c = release["contracts"][0]
+    c["value"]["amount"] = 1234567.0
+    c["milestones"] = []
+    c["implementation"]["transactions"] = []
+    cap = POLICY(release["parties"][0]["address"]["region"], date.fromisoformat(c["dateSigned"][:10]))
+    rate = cap.value("bond.performance.max_rate")
+    at_cap = float(Decimal("1234567") * rate)
+    for amount, breach in ((at_cap, False), (round(at_cap + 0.01, 2), True)):
+        c["guarantees"] = [{"type": "performanceBond", "form": "guarantee", "value": {"amount": amount}}]
+        got = quick_outcome(quick, release)
+        assert got is not None and got == full_outcome(release, as_of)
+        assert (got[2]["terms.bond.over_cap"] == 1) is breach
 
 
 def test_release_outside_the_common_shape_takes_the_full_path() -> None:
