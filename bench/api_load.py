@@ -2,9 +2,11 @@
 """Load the real server with wrk: POST /v1/contracts and GET /v1/contracts/{id} (issue 2 targets),
 POST /v1/checks/terms against a bare Falcon endpoint when that route exists (issue 3).
 
-Usage: bench/api_load.py [--database-url URL] [--seconds 10] [--connections 16] [--workers 2]
+Usage: bench/api_load.py [--database-url URL] [--seconds 10] [--connections 16] [--workers 2] [--runs 3]
 Default database: a fresh SQLite file; pass the PostgreSQL URL to measure it too (a throwaway schema
 is used and dropped). Needs wrk (Debian package ``wrk``). Prints figures; never fails on them.
+Each endpoint gets a short warm-up, then ``--runs`` measured runs; the load average is printed, and
+the server's CPU time per request, which other work on the machine disturbs less than requests/s.
 """
 
 import argparse
@@ -20,7 +22,7 @@ import textwrap
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -148,11 +150,40 @@ def report(
     if target_rps is not None and target_p99 is not None:
         ok = figures["rps"] >= target_rps and figures["p99_ms"] < target_p99 and not figures["errors"]
         verdict = f"  target >= {target_rps:.0f}/s, p99 < {target_p99:.0f} ms: {'met' if ok else 'NOT met'}"
+    cpu = f"  server CPU {figures['cpu_ms']:.2f} ms/req" if "cpu_ms" in figures else ""
     print(
         f"{label:<44} {figures['rps']:>9.0f} req/s  p99 {figures['p99_ms']:>7.2f} ms  "
-        f"errors {figures['errors']:.0f}+{figures['socket_errors']:.0f}{verdict}",
+        f"errors {figures['errors']:.0f}+{figures['socket_errors']:.0f}{cpu}{verdict}",
         flush=True,
     )
+
+
+def server_cpu_seconds(port: str) -> float:
+    """User + system CPU of the server's processes (arbiter and workers), from /proc."""
+    pids = subprocess.run(["pgrep", "-f", f"serve --port {port} "], capture_output=True, text=True).stdout
+    total = 0
+    for pid in pids.split():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measure(label: str, base: str, run: Callable[[int], dict[str, float]], runs: int, seconds: int) -> None:
+    run(max(1, seconds // 3))  # warm-up: connections, caches, prepared statements
+    port = base.rsplit(":", 1)[1]
+    for index in range(runs):
+        cpu = server_cpu_seconds(port)
+        figures = run(seconds)
+        cpu = server_cpu_seconds(port) - cpu
+        figures["cpu_ms"] = 1000 * cpu / max(1.0, figures["rps"] * seconds)
+        target = TARGETS[label]
+        report(f"{label} (run {index + 1})", figures, *target)
+
+
+TARGETS = {"POST /v1/contracts": (1000.0, 20.0), "GET /v1/contracts/{id}": (3000.0, 20.0)}
 
 
 def main() -> int:
@@ -161,6 +192,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is needed: apt-get install wrk", file=sys.stderr)
@@ -175,7 +207,7 @@ def main() -> int:
         )
         backend = "PostgreSQL" if "postgresql" in url else "SQLite"
         setup = f"{args.workers} workers, {backend}, wrk {args.connections} connections, {args.seconds} s"
-        print(f"smeproc serve: {setup}")
+        print(f"smeproc serve: {setup}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
         with server(env, args.workers) as base:
             listing = json.loads(
                 urllib.request.urlopen(
@@ -184,15 +216,22 @@ def main() -> int:
             )
             purchaser_id = listing["items"][0]["purchaser_id"]
             body = {**CONTRACT, "purchaser_id": purchaser_id}
-            post = wrk(
-                f"{base}/v1/contracts",
+            post_script = lua_post("/v1/contracts", key, body, "external_ref")
+            measure(
+                "POST /v1/contracts",
+                base,
+                lambda seconds: wrk(f"{base}/v1/contracts", seconds, args.connections, post_script),
+                args.runs,
                 args.seconds,
-                args.connections,
-                lua_post("/v1/contracts", key, body, "external_ref"),
             )
-            report("POST /v1/contracts", post, 1000, 20)
-            get = wrk(f"{base}/v1/contracts/1", args.seconds, args.connections, lua_get(key))
-            report("GET /v1/contracts/{id}", get, 3000, 20)
+            measure(
+                "GET /v1/contracts/{id}",
+                base,
+                lambda seconds: wrk(f"{base}/v1/contracts/1", seconds, args.connections, lua_get(key)),
+                args.runs,
+                args.seconds,
+            )
+    print(f"load average afterwards {os.getloadavg()[0]:.2f}")
     return 0
 
 

@@ -9,7 +9,7 @@ import os
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
@@ -124,18 +124,19 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     def _on_begin(connection: Connection) -> None:
         # A deferred transaction that read first cannot upgrade to a writer once another worker
         # committed (SQLITE_BUSY_SNAPSHOT, no busy wait); writers therefore lock at BEGIN.
+        dbapi_connection = cast(_GatedConnection, connection.connection.dbapi_connection)  # our factory
         if not connection.get_execution_options().get(WRITE_INTENT, False):
-            connection.exec_driver_sql("BEGIN")
+            # straight to the driver: a deferred BEGIN cannot fail, and a whole SQLAlchemy execution
+            # costs more than the BEGIN itself (every read request pays it)
+            dbapi_connection.execute("BEGIN")
             return
-        dbapi_connection = connection.connection.dbapi_connection
-        if gate is not None and isinstance(dbapi_connection, _GatedConnection):
+        if gate is not None:
             gate.acquire()
             dbapi_connection.held_gate = gate  # released by its commit, rollback or close
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
-            if isinstance(dbapi_connection, _GatedConnection):
-                dbapi_connection.release_gate()
+            dbapi_connection.release_gate()
             raise
 
     return engine
