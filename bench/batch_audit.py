@@ -1,16 +1,20 @@
 #!/usr/bin/env python3
 """Time ``smeproc audit`` against ``ocdscardinal.coverage`` on the same corpus; print peak memory.
 
-Usage: bench/batch_audit.py [N] [--corpus PATH] [--keep]
+Usage: bench/batch_audit.py [N] [--corpus PATH] [--keep] [--rounds R] [--quick]
 Generates N releases (default 100,000) with shared/bench/ocds_corpus.py unless --corpus names a
 file, runs the Open Contracting Partnership's Rust tool and the audit (a real process, every
-core), and prints both wall times, their ratio and the peak memory of the audit summed over its
-processes (proportional set size, so pages the forked workers share are not counted twice).
+core) R times in turn (the machine is shared: load moves wall times between runs), and prints
+each wall and CPU time, their ratios, the median ratio, the load average and the peak memory of
+the audit summed over its processes (proportional set size, so pages the forked workers share
+are not counted twice). --quick leaves out the --no-terms and --jsonl runs.
 """
 
 import argparse
 import contextlib
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,9 +52,15 @@ def _pss_kib(pid: int) -> int:
     return 0
 
 
-def run_measured(argv: list[str]) -> tuple[float, int, subprocess.CompletedProcess[bytes]]:
-    """Wall seconds, peak summed PSS in KiB, and the finished process."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_measured(argv: list[str]) -> tuple[float, int, subprocess.CompletedProcess[bytes], float]:
+    """Wall seconds, peak summed PSS in KiB, the finished process, and its CPU seconds."""
     peak = 0
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     done = threading.Event()
@@ -67,7 +77,8 @@ def run_measured(argv: list[str]) -> tuple[float, int, subprocess.CompletedProce
     seconds = time.perf_counter() - started
     done.set()
     sampler.join()
-    return seconds, peak, subprocess.CompletedProcess(argv, proc.returncode, out, err)
+    cpu = _children_cpu() - cpu_before  # the child and the workers it reaped
+    return seconds, peak, subprocess.CompletedProcess(argv, proc.returncode, out, err), cpu
 
 
 def main() -> None:
@@ -75,6 +86,8 @@ def main() -> None:
     parser.add_argument("count", type=int, nargs="?", default=100_000)
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--keep", action="store_true", help="keep the generated corpus")
+    parser.add_argument("--rounds", type=int, default=3, help="cardinal/audit pairs to time")
+    parser.add_argument("--quick", action="store_true", help="only the cardinal/audit pairs")
     args = parser.parse_args()
     corpus = args.corpus
     if corpus is None:
@@ -90,29 +103,41 @@ def main() -> None:
         "t = time.perf_counter(); ocdscardinal.coverage(sys.argv[1])\n"
         "print(time.perf_counter() - t)\n"
     )
-    rust_wall, _, rust = run_measured([sys.executable, "-c", cardinal, str(corpus)])
-    rust_inner = float(rust.stdout.decode().strip() or "nan")
-    print(f"ocdscardinal.coverage: {rust_wall:.2f} s wall ({rust_inner:.2f} s in the call)")
-
     audit = [sys.executable, "-c", BOOT, "audit", str(corpus), "--as-of", "2026-11-26"]
-    wall, peak, done = run_measured(audit)
-    if done.returncode not in (0, 1):
-        sys.exit(done.stderr.decode())
-    print(f"smeproc audit:         {wall:.2f} s wall, peak memory {peak / 1024:.0f} MB (all processes)")
-    print(f"ratio audit / cardinal (wall): {wall / rust_wall:.2f}")
-    wall_n, peak_n, _ = run_measured([*audit, "--no-terms"])
+    ratios: list[float] = []
+    peaks: list[int] = []
+    for n in range(args.rounds):
+        load = os.getloadavg()[0]
+        rust_wall, _, rust, rust_cpu = run_measured([sys.executable, "-c", cardinal, str(corpus)])
+        rust_inner = float(rust.stdout.decode().strip() or "nan")
+        wall, peak, done, cpu = run_measured(audit)
+        if done.returncode not in (0, 1):
+            sys.exit(done.stderr.decode())
+        ratios.append(wall / rust_wall)
+        peaks.append(peak)
+        print(
+            f"round {n + 1} (load {load:.1f}): ocdscardinal.coverage {rust_wall:.2f} s wall "
+            f"({rust_inner:.2f} s in the call, {rust_cpu:.2f} s CPU); smeproc audit {wall:.2f} s wall "
+            f"({cpu:.2f} s CPU, peak memory {peak / 1024:.0f} MB); ratio wall {wall / rust_wall:.2f}, "
+            f"CPU {cpu / rust_cpu:.2f}"
+        )
     print(
-        f"smeproc audit --no-terms: {wall_n:.2f} s wall, peak memory {peak_n / 1024:.0f} MB, "
-        f"ratio {wall_n / rust_wall:.2f}"
+        f"ratio audit / cardinal (wall), median of {len(ratios)}: {statistics.median(ratios):.2f}; "
+        f"peak memory {max(peaks) / 1024:.0f} MB; load now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
-
-    with tempfile.NamedTemporaryFile(suffix=".jsonl") as findings:
-        wall_f, peak_f, _ = run_measured([*audit, "--jsonl", findings.name])
-        lines = Path(findings.name).read_bytes().count(b"\n")
-    print(
-        f"smeproc audit --jsonl: {wall_f:.2f} s wall, peak memory {peak_f / 1024:.0f} MB, "
-        f"{lines} findings written"
-    )
+    if not args.quick:
+        wall_n, peak_n, _, cpu_n = run_measured([*audit, "--no-terms"])
+        print(
+            f"smeproc audit --no-terms: {wall_n:.2f} s wall ({cpu_n:.2f} s CPU), "
+            f"peak memory {peak_n / 1024:.0f} MB"
+        )
+        with tempfile.NamedTemporaryFile(suffix=".jsonl") as findings:
+            wall_f, peak_f, _, cpu_f = run_measured([*audit, "--jsonl", findings.name])
+            lines = Path(findings.name).read_bytes().count(b"\n")
+        print(
+            f"smeproc audit --jsonl: {wall_f:.2f} s wall ({cpu_f:.2f} s CPU), "
+            f"peak memory {peak_f / 1024:.0f} MB, {lines} findings written"
+        )
     print("summary of the audit:")
     print(done.stdout.decode())
     if args.corpus is None and not args.keep:

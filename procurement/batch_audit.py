@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from operator import add
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -25,7 +26,7 @@ import orjson
 
 from procurement.imports.contract_format import map_contract
 from procurement.ocds.mapping import MappedRelease, map_release
-from procurement.ocds.quick import Quick, change_days
+from procurement.ocds.quick import Quick, QuickResult, change_days
 from procurement.ocds.reader import detect_format, read_releases
 from procurement.reports.spill import PurchaserSpill
 from procurement.reports.stats import (
@@ -39,7 +40,7 @@ from procurement.reports.stats import (
 from rules.audits import RULES, audit_contract, cached_policy_at, terms_hook
 from rules.errors import RulesError
 from rules.findings import Finding
-from rules.policy import load_policy_book
+from rules.policy import PolicyBook, load_policy_book
 
 Mapper = Callable[[Any], MappedRelease]
 # input formats: OCDS first; the API's contract format is plugged in by whoever owns its schema
@@ -130,9 +131,16 @@ class _Worker:
 _STATE: _Worker | None = None
 
 
+@lru_cache(maxsize=1)
+def _book() -> PolicyBook:
+    # loaded once in the parent before the fork: the workers inherit it instead of reparsing YAML
+    terms_hook()
+    return load_policy_book()
+
+
 def _init_worker(as_of: date, want_findings: bool, fmt: str, terms: bool = True) -> None:
     global _STATE
-    book = load_policy_book()
+    book = _book()
     policy_at = cached_policy_at(book)
     quick = None
     if fmt == "ocds":
@@ -260,14 +268,20 @@ def _full(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
         )
 
 
-def _one(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
+def _one(state: _Worker, release: Any, line: int, out: _Chunk, tried: bool = False) -> None:
     out.releases += 1
     quick = state.quick
-    result = quick.audit(release) if quick is not None and type(release) is dict else None
+    result = None
+    if quick is not None and not tried and type(release) is dict:
+        result = quick.audit(release)
     if result is None or (result.hits and state.want_findings):
         # findings to write are built by the rules themselves, never by the hot path
         _full(state, release, line, out)
         return
+    _count_quick(result, out)
+
+
+def _count_quick(result: QuickResult, out: _Chunk) -> None:
     out.quick += 1
     out.contracts += 1
     # counted per distinct outcome here and expanded once per chunk: cheaper on the hot path
@@ -275,9 +289,9 @@ def _one(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
     out.tally(result.figures)
 
 
-def _process(state: _Worker, release: Any, where: int, out: _Chunk) -> None:
+def _process(state: _Worker, release: Any, where: int, out: _Chunk, tried: bool = False) -> None:
     try:
-        _one(state, release, where, out)
+        _one(state, release, where, out, tried)
     except RulesError as err:
         out.errors.append((where, f"{err.message_zh} ({err.message_en})"))
     except (KeyError, TypeError, ValueError, AttributeError) as err:
@@ -308,15 +322,24 @@ def _audit_range(path: str, start: int, end: int, spool: str | None = None) -> _
     out.size = end - start
     out.lines = len(lines)
     loads = orjson.loads
+    quick = state.quick
+    want = state.want_findings
     for number, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
+        if quick is not None:
+            # the hot path reads the bytes itself; the rest is parsed whole for the full path
+            result = quick.audit_line(raw)
+            if result is not None and not (want and result.hits):
+                out.releases += 1
+                _count_quick(result, out)
+                continue
         try:
             release = loads(raw)
         except orjson.JSONDecodeError as err:
             out.errors.append((number, f"invalid JSON 无效的 JSON: {err}"))
             continue
-        _process(state, release, number, out)
+        _process(state, release, number, out, tried=quick is not None)
     gc.collect()
     out.settle()
     if spool is not None and out.stats.purchasers:
@@ -351,6 +374,7 @@ def _ordered(
         finally:
             gc.enable()
         return
+    _book()
     context = multiprocessing.get_context("fork")
     with context.Pool(workers, _init_worker, (as_of, want_findings, fmt, terms)) as pool:
         # a bounded window of ranges in flight keeps memory flat whatever the file size

@@ -18,7 +18,7 @@ import pytest
 from procurement.batch_audit import audit_file
 from procurement.ocds.mapping import map_release
 from procurement.ocds.quick import Quick, change_days
-from procurement.reports.stats import figures_of
+from procurement.reports.stats import StatsAccumulator, figures_of
 from rules.audits import TERMS_MANDATORY, audit_contract, cached_policy_at
 from rules.errors import RulesError
 from rules.policy import load_policy_book
@@ -295,3 +295,26 @@ def test_without_terms_the_performance_findings_are_unchanged(tmp_path: Path) ->
     assert lean.coverage[TERMS_MANDATORY] == Counter({"not_requested": 100})
     assert not any(rule.startswith("terms.") for rule in lean.findings)
     assert lean.findings == Counter({k: v for k, v in every.findings.items() if not k.startswith("terms.")})
+
+
+def test_statistics_per_purchaser_match_the_rules_whatever_the_workers(tmp_path: Path) -> None:
+    """Purchaser counters spooled by the workers come back as the rules' figures would add up."""
+    rows = releases(120)
+    for i, release in enumerate(rows):  # a few purchasers with several contracts, names first-seen
+        if i % 3 == 0:
+            release["buyer"]["id"] = release["parties"][0]["id"] = "B-shared"
+            release["parties"][0]["name"] = f"name {i}"
+    path = write_jsonl(tmp_path / "c.jsonl", rows)
+    as_of = date(2026, 1, 1)
+    expected = StatsAccumulator()
+    for release in rows:
+        figures, _, _ = full_outcome(release, as_of)
+        expected.add(figures)
+    for workers, chunk in ((1, 1 << 20), (2, 8192)):
+        summary = audit_file(path, as_of=as_of, workers=workers, chunk_bytes=chunk)
+        try:
+            assert list(summary.by_purchaser()) == list(expected.by_purchaser())
+            assert list(summary.stats.by_region()) == list(expected.by_region())
+            assert summary.stats.overall() == expected.overall()
+        finally:
+            summary.close()
