@@ -4,9 +4,9 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from api.schemas.common import StrictSchema, money, percent, wan
+from api.schemas.common import BilingualSchema, CitationSchema, StrictSchema, money, percent, wan
 from api.schemas.contracts import ContractFieldsSchema
-from api.schemas.terms import LegalCitationSchema, RuleFindingSchema, TermsResultFields, ZhEnSchema
+from api.schemas.terms import RuleFindingSchema, TermsResultFields
 from rules.errors import UnknownIndustry
 from rules.evaluation import DeductionKind
 from rules.sme_size import parse_industry
@@ -77,7 +77,7 @@ class TermsCheckSchema(ContractFieldsSchema):
 
 class SupplierSizeSchema(StrictSchema):
     size = fields.String()
-    reason = fields.Nested(ZhEnSchema)
+    reason = fields.Nested(BilingualSchema)
 
 
 class TermsCheckResultSchema(TermsResultFields):
@@ -94,9 +94,9 @@ class SizeCheckResultSchema(StrictSchema):
     size = fields.String(validate=validate.OneOf([s.value for s in Size]))
     is_sme = fields.Boolean()
     is_small_or_micro = fields.Boolean()
-    reason = fields.Nested(ZhEnSchema)
+    reason = fields.Nested(BilingualSchema)
     computed_size = fields.String(allow_none=True, metadata={"description": "from the figures alone"})
-    citations = fields.List(fields.Nested(LegalCitationSchema))
+    citations = fields.List(fields.Nested(CitationSchema))
     finding = fields.Nested(RuleFindingSchema, allow_none=True)
     policy_pack = fields.String()
     policy_version = fields.String()
@@ -127,7 +127,7 @@ class PriceDeductionResultSchema(StrictSchema):
     quote = fields.String()
     evaluated_price = fields.String()
     allowed_percent = fields.Nested(PercentRangeSchema)
-    reason = fields.Nested(ZhEnSchema)
-    citations = fields.List(fields.Nested(LegalCitationSchema))
+    reason = fields.Nested(BilingualSchema)
+    citations = fields.List(fields.Nested(CitationSchema))
     policy_pack = fields.String()
     policy_version = fields.String()

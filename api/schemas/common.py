@@ -42,6 +42,22 @@ class PageLinksSchema(Schema):
     next = fields.String(allow_none=True, metadata={"description": "URL of the next page; null on the last"})
 
 
+class BilingualSchema(Schema):
+    """A text for officers and auditors (zh) with the same for integrators (en)."""
+
+    zh = fields.String()
+    en = fields.String()
+
+
+class CitationSchema(Schema):
+    """One legal source of a rule, finding or parameter."""
+
+    doc_id = fields.String(metadata={"description": "short id of the legal source, e.g. 46号 or 802号令"})
+    article = fields.String()
+    title = fields.String()
+    url = fields.String(allow_none=True)
+
+
 class ProblemSchema(Schema):
     """RFC 9457 problem details, with a stable code, bilingual message and per-field errors."""
 

@@ -4,22 +4,10 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_dump, validate
 
-from api.schemas.common import PageLinksSchema, PageQuerySchema, StrictSchema
+from api.schemas.common import BilingualSchema, CitationSchema, PageLinksSchema, PageQuerySchema, StrictSchema
 from procurement.findings.models import FindingSource, FindingStatus
 from procurement.findings.services import REASON_MAX_CHARS
 from rules.vocabulary import LegalForce, Severity
-
-
-class BilingualSchema(Schema):
-    zh = fields.String()
-    en = fields.String()
-
-
-class CitationSchema(Schema):
-    doc_id = fields.String(metadata={"description": "short id of the legal source, e.g. 46号"})
-    article = fields.String()
-    title = fields.String()
-    url = fields.String(allow_none=True)
 
 
 def _shape(finding: Any) -> dict[str, Any]:

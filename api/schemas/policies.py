@@ -2,8 +2,7 @@
 
 from marshmallow import fields
 
-from api.schemas.common import StrictSchema
-from api.schemas.terms import LegalCitationSchema, ZhEnSchema
+from api.schemas.common import BilingualSchema, CitationSchema, StrictSchema
 
 
 class CoverageSchema(StrictSchema):
@@ -13,7 +12,7 @@ class CoverageSchema(StrictSchema):
 
 class PackSchema(StrictSchema):
     id = fields.String()
-    title = fields.Nested(ZhEnSchema)
+    title = fields.Nested(BilingualSchema)
     extends = fields.String(allow_none=True)
     regions = fields.List(fields.String(), metadata={"description": "region code prefixes covered"})
     coverage = fields.List(fields.Nested(CoverageSchema))
@@ -33,17 +32,17 @@ class ParameterSchema(StrictSchema):
     value = fields.Raw(metadata={"description": "percent for unit percent"})
     unit = fields.String()
     legal_force = fields.String()
-    citations = fields.List(fields.Nested(LegalCitationSchema))
+    citations = fields.List(fields.Nested(CitationSchema))
     is_default = fields.Boolean(metadata={"description": "a regional default the finance department set"})
     effective_from = fields.Date()
     confidence = fields.String()
     note = fields.String()
-    description = fields.Nested(ZhEnSchema)
+    description = fields.Nested(BilingualSchema)
 
 
 class SizeTableRefSchema(StrictSchema):
     effective_from = fields.Date()
-    citations = fields.List(fields.Nested(LegalCitationSchema))
+    citations = fields.List(fields.Nested(CitationSchema))
 
 
 class PolicyInForceSchema(StrictSchema):

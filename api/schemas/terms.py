@@ -4,19 +4,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from api.schemas.common import StrictSchema
-
-
-class ZhEnSchema(StrictSchema):
-    zh = fields.String()
-    en = fields.String()
-
-
-class LegalCitationSchema(StrictSchema):
-    doc_id = fields.String(metadata={"description": "short id of the document, e.g. 802号令"})
-    article = fields.String()
-    title = fields.String()
-    url = fields.String(allow_none=True)
+from api.schemas.common import BilingualSchema, CitationSchema, StrictSchema
 
 
 class AdjustmentSchema(StrictSchema):
@@ -28,8 +16,8 @@ class AdjustmentSchema(StrictSchema):
     is_default = fields.Boolean(
         metadata={"description": "the target is a regional default the finance department set"}
     )
-    citations = fields.List(fields.Nested(LegalCitationSchema))
-    message = fields.Nested(ZhEnSchema)
+    citations = fields.List(fields.Nested(CitationSchema))
+    message = fields.Nested(BilingualSchema)
     clause_zh = fields.String(metadata={"description": "the clause to put into the contract"})
 
 
@@ -38,9 +26,9 @@ class RuleFindingSchema(StrictSchema):
     category = fields.String()
     legal_force = fields.String()
     severity = fields.String(validate=validate.OneOf(["violation", "advice"]))
-    citations = fields.List(fields.Nested(LegalCitationSchema))
-    message = fields.Nested(ZhEnSchema)
-    remedy = fields.Nested(ZhEnSchema)
+    citations = fields.List(fields.Nested(CitationSchema))
+    message = fields.Nested(BilingualSchema)
+    remedy = fields.Nested(BilingualSchema)
     evidence = fields.Dict()
     policy_version = fields.String()
 
