@@ -13,8 +13,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import Table, bindparam, delete, insert, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from procurement.contracts.models import Contract
 from procurement.finance.models import ContractObligation, ObligationKind
@@ -128,6 +129,32 @@ def obligation_rows(contract: Contract, facts: ContractFacts, policy_at: PolicyA
     return [{**common, **row} for row in rows]
 
 
+_CONTRACTS: Table = Contract.__table__  # type: ignore[assignment]
+SET_SCALE = (
+    update(_CONTRACTS)
+    .where(_CONTRACTS.c.id == bindparam("contract_id"), _CONTRACTS.c.supplier_scale.is_(None))
+    .values(supplier_scale=bindparam("scale"))
+)
+
+
+def _record_scales(session: Session, contracts: Sequence[Contract], facts: dict[int, ContractFacts]) -> None:
+    """Record the supplier's scale on a contract that has none yet (the report groups on it).
+
+    Imports record the published scale themselves; for a contract entered through the API it is
+    the supplier's effective size at the first refresh, i.e. when the contract was recorded. A Core
+    update: the column is bookkeeping and must not move the contract's version (ETag).
+    """
+    found = []
+    for c in contracts:
+        size = facts[c.id].supplier_size
+        if c.supplier_scale is None and size is not None:
+            found.append((c, size.value))
+    if found:
+        session.execute(SET_SCALE, [{"contract_id": c.id, "scale": scale} for c, scale in found])
+        for c, scale in found:
+            set_committed_value(c, "supplier_scale", scale)  # what the row now holds, no change
+
+
 def refresh_obligations(
     session: Session, contract_ids: Sequence[int], *, policy_at: PolicyAt | None = None
 ) -> int:
@@ -147,5 +174,6 @@ def refresh_obligations(
         rows = [row for c in contracts for row in obligation_rows(c, facts[c.id], policy_at)]
         if rows:
             session.execute(insert(ContractObligation), rows)
+        _record_scales(session, contracts, facts)
         written += len(rows)
     return written

@@ -213,3 +213,22 @@ class TestRefresh:
         refresh_obligations(session, [one.id])
         assert {r.ref for r in rows(session, two)} == {"marker"}
         assert len(rows(session, one, ObligationKind.PAYMENT)) == 1
+
+
+class TestScale:
+    def test_the_suppliers_scale_is_recorded_once_without_a_new_version(self, session: Session) -> None:
+        contract = small_contract()
+        assert (contract.supplier_scale, contract.version) == (None, 1)
+        refresh_obligations(session, [contract.id])
+        stored = session.execute(
+            select(Contract.supplier_scale, Contract.version).where(Contract.id == contract.id)
+        ).one()
+        assert tuple(stored) == ("small", 1)
+
+    def test_a_recorded_scale_is_kept(self, session: Session) -> None:
+        contract = small_contract(supplier_scale="medium")
+        refresh_obligations(session, [contract.id])
+        scale = session.execute(
+            select(Contract.supplier_scale).where(Contract.id == contract.id)
+        ).scalar_one()
+        assert scale == "medium"
