@@ -15,7 +15,7 @@ be true, a buyer out of reach) is reported with its line or position and ocid; t
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -41,6 +41,7 @@ from rules.vocabulary import ContractStatus, OrganizationKind, PurchaserType, Si
 
 JSON_LINES = frozenset({"application/x-ndjson", "application/jsonl", "application/json-lines"})
 MAX_PROBLEMS = 1000
+PREFETCH_BATCH = 500
 CENT = Decimal("0.01")
 DECLARED = {s.value: s for s in Size}
 # OCDS contract status -> ours; "terminated" in OCDS is a contract that has ended (done or not)
@@ -118,6 +119,71 @@ class Importer:
         self.buyers: dict[str, Organization] = {}
         self.suppliers: dict[str, Supplier] = {}
         self.caller = session.get(Organization, actor.organization_id)
+        # what prefetch() looked up: a key looked up and not found needs no query of its own
+        self.checked_buyers: set[str] = set()
+        self.checked_suppliers: set[str] = set()
+        self.checked_ocids: set[str] = set()
+        self.checked_refs: set[str] = set()
+        self.contracts: dict[tuple[str, str], Contract] = {}
+        self.refs_taken: set[str] = set()
+        self.events: dict[int, Counter[tuple[Any, ...]]] = {}
+
+    def prefetch(self, items: Sequence[Item]) -> None:
+        """Load what a batch of releases refers to in a few queries, not a few per release."""
+        ocids: set[str] = set()
+        refs: set[str] = set()
+        parties: set[str] = set()
+        for item in items:
+            release = item.release
+            if not isinstance(release, dict) or not isinstance(release.get("ocid"), str):
+                continue
+            ocids.add(release["ocid"][:200])
+            for c in [*(release.get("contracts") or ()), *(release.get("awards") or ())]:
+                if isinstance(c, dict) and c.get("id") is not None:
+                    refs.add(str(c["id"])[:200])
+            for party in [*(release.get("parties") or ()), release.get("buyer")]:
+                if isinstance(party, dict) and party.get("id"):
+                    parties.add(str(party["id"])[:200])
+        owner = self.actor.organization_id
+        session = self.session
+        found = session.execute(
+            select(Contract).where(Contract.owner_org_id == owner, Contract.ocid.in_(ocids))
+        ).scalars()
+        for contract in found:
+            self.contracts[(str(contract.ocid), contract.external_ref)] = contract
+        self.checked_ocids |= ocids
+        self.refs_taken |= set(
+            session.execute(
+                select(Contract.external_ref).where(
+                    Contract.owner_org_id == owner, Contract.external_ref.in_(refs)
+                )
+            ).scalars()
+        )
+        self.checked_refs |= refs
+        unloaded = [c.id for c in self.contracts.values() if c.id not in self.events]
+        for contract_id in unloaded:
+            self.events[contract_id] = Counter()
+        rows = session.execute(
+            select(
+                ContractEvent.contract_id,
+                ContractEvent.kind,
+                ContractEvent.occurred_on,
+                ContractEvent.amount,
+                ContractEvent.ref,
+            ).where(ContractEvent.contract_id.in_(unloaded))
+        )
+        for contract_id, *key in rows:
+            self.events[contract_id][tuple(key)] += 1
+        for supplier in session.execute(
+            select(Supplier).where(Supplier.owner_org_id == owner, Supplier.external_id.in_(parties))
+        ).scalars():
+            self.suppliers[str(supplier.external_id)] = supplier
+        self.checked_suppliers |= parties
+        for org in session.execute(
+            select(Organization).where(Organization.external_id.in_(parties))
+        ).scalars():
+            self.buyers[str(org.external_id)] = org
+        self.checked_buyers |= parties
 
     # --- purchasers and suppliers -----------------------------------------------------------
     def purchaser(self, release: Mapping[str, Any], mapped: MappedRelease) -> Organization:
@@ -135,7 +201,7 @@ class Importer:
                 {"buyer": f"采购人地区 {mapped.region} 不在您的辖区 / buyer region outside yours"}
             )
         found = self.buyers.get(key)
-        if found is None:
+        if found is None and key not in self.checked_buyers:
             found = self.session.execute(
                 select(Organization).where(Organization.external_id == key)
             ).scalar_one_or_none()
@@ -162,7 +228,7 @@ class Importer:
     def supplier(self, party: PartyRef) -> Supplier:
         key = party.id[:200]
         found = self.suppliers.get(key)
-        if found is None:
+        if found is None and key not in self.checked_suppliers:
             found = self.session.execute(
                 select(Supplier).where(
                     Supplier.owner_org_id == self.actor.organization_id, Supplier.external_id == key
@@ -187,6 +253,10 @@ class Importer:
 
     # --- contracts ----------------------------------------------------------------------------
     def _existing(self, ocid: str, contract_id: str) -> Contract | None:
+        if ocid in self.checked_ocids:
+            return self.contracts.get((ocid, contract_id[:200])) or self.contracts.get(
+                (ocid, f"{ocid}:{contract_id}"[:200])
+            )
         query = select(Contract).where(
             Contract.owner_org_id == self.actor.organization_id,
             Contract.ocid == ocid,
@@ -195,6 +265,9 @@ class Importer:
         return self.session.execute(query).scalar_one_or_none()
 
     def _free_ref(self, ocid: str, contract_id: str) -> str:
+        if contract_id[:200] in self.checked_refs:
+            used = contract_id[:200] in self.refs_taken
+            return (f"{ocid}:{contract_id}" if used else contract_id)[:200]
         taken = self.session.execute(
             select(Contract.id).where(
                 Contract.owner_org_id == self.actor.organization_id,
@@ -267,6 +340,9 @@ class Importer:
             )
             self.session.add(contract)
             self.session.flush()
+            self.contracts[(mapped.ocid, contract.external_ref)] = contract
+            self.refs_taken.add(contract.external_ref)
+            self.events[contract.id] = Counter()  # a new contract has no events yet
             self._add_events(contract, facts)
             self.out.counts["created"] += 1
             self.out.touched.add(contract.id)
@@ -280,13 +356,20 @@ class Importer:
         else:
             self.out.counts["unchanged"] += 1
 
+    def _stored_events(self, contract_id: int) -> Counter[tuple[Any, ...]]:
+        known = self.events.get(contract_id)
+        if known is None:
+            stored = self.session.execute(
+                select(
+                    ContractEvent.kind, ContractEvent.occurred_on, ContractEvent.amount, ContractEvent.ref
+                ).where(ContractEvent.contract_id == contract_id)
+            ).all()
+            known = self.events[contract_id] = Counter(tuple(row) for row in stored)
+        return known
+
     def _add_events(self, contract: Contract, facts: ContractFacts) -> int:
-        stored = self.session.execute(
-            select(
-                ContractEvent.kind, ContractEvent.occurred_on, ContractEvent.amount, ContractEvent.ref
-            ).where(ContractEvent.contract_id == contract.id)
-        ).all()
-        have = Counter((k, on, amount, ref) for k, on, amount, ref in stored)
+        stored = self._stored_events(contract.id)
+        have = Counter(stored)
         new: list[Event] = []
         for event in facts.events:
             key = (event.kind, event.on, _cents(event.amount), event.ref)
@@ -295,6 +378,7 @@ class Importer:
             else:
                 new.append(event)
         for event in new:
+            stored[(event.kind, event.on, _cents(event.amount), event.ref)] += 1
             self.session.add(
                 ContractEvent(
                     contract_id=contract.id,
@@ -441,8 +525,12 @@ def import_ocds(
     """
     actor.require_write()
     importer = Importer(session, actor)
-    for item in parse_body(data, media_type):
-        importer.load_release(item)
+    items = list(parse_body(data, media_type))
+    for start in range(0, len(items), PREFETCH_BATCH):
+        batch = items[start : start + PREFETCH_BATCH]
+        importer.prefetch(batch)
+        for item in batch:
+            importer.load_release(item)
     out = importer.out
     session.flush()
     obligations = refresh_obligations(session, sorted(out.touched))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from procurement.contracts.models import Contract, ContractEvent, PaymentTermRow
 from procurement.finance.models import ContractObligation
+from procurement.imports import services
 from procurement.imports.models import OcdsImport
 from procurement.organizations.models import Organization, Role
 from procurement.suppliers.models import Supplier
@@ -316,3 +317,34 @@ class TestOwnership:
             headers={**headers, "Content-Type": "application/json"},
         )
         assert result.json["counts"]["created"] == 2
+
+
+class TestBatches:
+    def test_releases_across_prefetch_batches(
+        self,
+        client: testing.TestClient,
+        headers: dict[str, str],
+        session: Session,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        monkeypatch.setattr(services, "PREFETCH_BATCH", 3)
+        releases = corpus(7)
+        later = copy.deepcopy(releases[0])  # the same ocid again, in a later batch, with a payment more
+        later["contracts"][0]["implementation"]["transactions"].append(
+            {"id": "x", "date": "2026-02-01T00:00:00+08:00", "value": {"amount": 5}}
+        )
+        first = post_lines(client, headers, as_lines([*releases, later])).json["counts"]
+        assert (first["created"], first["updated"], first["events_added"]) == (
+            7,
+            1,
+            1
+            + sum(
+                len(r["contracts"][0]["implementation"]["milestones"])
+                + len(r["contracts"][0]["implementation"]["transactions"])
+                + len(r["contracts"][0]["guarantees"])
+                for r in releases
+            ),
+        )
+        again = post_lines(client, headers, as_lines([*releases, later])).json["counts"]
+        assert (again["created"], again["updated"], again["unchanged"], again["events_added"]) == (0, 0, 8, 0)
+        assert session.execute(select(func.count()).select_from(Contract)).scalar_one() == 7
