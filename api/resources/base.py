@@ -7,7 +7,7 @@ import falcon
 from marshmallow import Schema
 from sqlalchemy.orm import Session
 
-from procurement.errors import InvalidInput
+from procurement.errors import InvalidInput, StaleVersion
 from procurement.pagination import Page
 from procurement.scope import Actor
 
@@ -48,3 +48,18 @@ def page_body(req: falcon.Request, page: Page[Any], schema: Schema, limit: int) 
         params.update(after=str(page.next_after), limit=str(limit))
         next_url = f"{req.path}?{urlencode(params)}"
     return {"items": schema.dump(page.items, many=True), "next": next_url}
+
+
+def contract_etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def expected_version(req: falcon.Request) -> int | None:
+    """The contract version named by If-Match (``*`` or absent: no precondition)."""
+    tags = [str(t) for t in req.if_match or ()]
+    if not tags or "*" in tags:
+        return None
+    for tag in tags:
+        if tag.isdigit():
+            return int(tag)
+    raise StaleVersion("If-Match 与合同的任何版本都不符", "If-Match names no version of this contract")

@@ -6,7 +6,15 @@ import falcon
 
 from api.body import load_json
 from api.cache import RepresentationCache
-from api.resources.base import actor_of, load_query, page_body, page_limit, session_of
+from api.resources.base import (
+    actor_of,
+    contract_etag,
+    expected_version,
+    load_query,
+    page_body,
+    page_limit,
+    session_of,
+)
 from api.schemas.common import PageQuerySchema
 from api.schemas.contracts import (
     ContractCreateSchema,
@@ -16,7 +24,6 @@ from api.schemas.contracts import (
 )
 from api.schemas.events import EventCreateSchema, EventSchema
 from procurement.contracts import services
-from procurement.errors import StaleVersion
 
 CREATE = ContractCreateSchema()
 UPDATE = ContractFieldsSchema()
@@ -25,21 +32,6 @@ LIST_QUERY = ContractListQuerySchema()
 EVENT_IN = EventCreateSchema()
 EVENT_OUT = EventSchema()
 PAGE_QUERY = PageQuerySchema()
-
-
-def _etag(version: int) -> str:
-    return f'"{version}"'
-
-
-def _expected_version(req: falcon.Request) -> int | None:
-    """The version named by If-Match (``*`` or absent: no precondition)."""
-    tags = req.if_match
-    if not tags or tags == ["*"] or "*" in [str(t) for t in tags]:
-        return None
-    for tag in tags:
-        if str(tag).isdigit():
-            return int(str(tag))
-    raise StaleVersion("If-Match 与合同的任何版本都不符", "If-Match names no version of this contract")
 
 
 class Contracts:
@@ -54,7 +46,7 @@ class Contracts:
         contract = services.create_contract(session_of(req), actor_of(req), fields=fields)
         resp.status = falcon.HTTP_201
         resp.location = f"/v1/contracts/{contract.id}"
-        resp.etag = _etag(contract.version)
+        resp.etag = contract_etag(contract.version)
         resp.media = OUT.dump(contract.values)
 
     def on_get_collection(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -67,7 +59,7 @@ class Contracts:
     def on_get(self, req: falcon.Request, resp: falcon.Response, contract_id: int) -> None:
         session, actor = session_of(req), actor_of(req)
         version = services.visible_version(session, actor, contract_id)
-        resp.etag = _etag(version)
+        resp.etag = contract_etag(version)
         if req.if_none_match and resp.etag in [f'"{t}"' for t in req.if_none_match]:
             resp.status = falcon.HTTP_304
             return
@@ -86,9 +78,9 @@ class Contracts:
             actor_of(req),
             contract_id,
             fields=fields,
-            expected_version=_expected_version(req),
+            expected_version=expected_version(req),
         )
-        resp.etag = _etag(contract.version)
+        resp.etag = contract_etag(contract.version)
         resp.media = OUT.dump(contract)
 
 

@@ -6,28 +6,12 @@ from datetime import date
 import falcon
 
 from api.body import load_json
-from api.resources.base import actor_of, session_of
+from api.resources.base import actor_of, contract_etag, expected_version, session_of
 from api.schemas.terms import TermsApplySchema
-from procurement.errors import StaleVersion
 from procurement.terms import services
 from rules.policy import PolicyBook
 
 APPLY = TermsApplySchema()
-
-
-def _etag(version: int) -> str:
-    return f'"{version}"'
-
-
-def expected_version(req: falcon.Request) -> int | None:
-    """The version named by If-Match (``*`` or absent: no precondition), as for PATCH."""
-    tags = [str(t) for t in req.if_match or ()]
-    if not tags or "*" in tags:
-        return None
-    for tag in tags:
-        if tag.isdigit():
-            return int(tag)
-    raise StaleVersion("If-Match 与合同的任何版本都不符", "If-Match names no version of this contract")
 
 
 class ContractTerms:
@@ -43,7 +27,7 @@ class ContractTerms:
         body = services.preview_terms(
             session_of(req), actor_of(req), contract_id, book=self._book, today=self._clock()
         )
-        resp.etag = _etag(body["contract_version"])
+        resp.etag = contract_etag(body["contract_version"])
         resp.media = body
 
 
@@ -68,7 +52,7 @@ class ContractTermsApply:
             expected_version=expected_version(req),
             today=self._clock(),
         )
-        resp.etag = _etag(contract.version)
+        resp.etag = contract_etag(contract.version)
         resp.media = {
             **row.result,
             "id": row.id,

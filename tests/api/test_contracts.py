@@ -5,6 +5,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from procurement.auditlog.models import AuditLogEntry
+from procurement.auditlog.services import digest
+from procurement.contracts.services import contract_state
 from procurement.contracts.models import Contract
 from procurement.organizations.models import Role
 from tests import factories
@@ -219,3 +221,24 @@ def test_changing_only_the_terms_moves_the_etag(client: testing.TestClient) -> N
     assert result.status_code == 200
     assert result.headers["etag"] == '"2"'
     assert result.json["bonds"][0]["forms"] == ["bank_guarantee", "insurance"]
+
+
+def test_the_created_representation_is_what_a_read_returns(
+    client: testing.TestClient, session: Session
+) -> None:
+    """create_contract builds its answer and audit state from the validated values, not by reading
+    the row back: both must equal what the stored contract gives."""
+    school = factories.OrganizationFactory()
+    headers = headers_for(school)
+    body = contract_body(
+        consortium=[],
+        bonds=[{"kind": "performance", "percent": "2.5", "forms": ["insurance", "bank_guarantee"]}],
+    )
+    created = client.simulate_post("/v1/contracts", json=body, headers=headers)
+    assert created.status_code == 201
+    read = client.simulate_get(f"/v1/contracts/{created.json['id']}", headers=headers)
+    assert read.json == created.json
+    entry = session.execute(select(AuditLogEntry).order_by(AuditLogEntry.seq.desc())).scalars().first()
+    contract = session.get(Contract, created.json["id"])
+    assert entry is not None and contract is not None
+    assert entry.after_digest == digest(contract_state(contract))
