@@ -6,8 +6,8 @@ from sqlalchemy.orm import Session
 
 from procurement.auditlog.models import AuditLogEntry
 from procurement.auditlog.services import digest
-from procurement.contracts.services import contract_state
 from procurement.contracts.models import Contract
+from procurement.contracts.services import contract_state
 from procurement.organizations.models import Role
 from tests import factories
 from tests.api.helpers import contract_body, headers_for
