@@ -110,6 +110,12 @@ class AuditSummary:
             self.errors.append((where, message))
 
 
+# (is an SME, is small or micro) per published scale, as ``procurement.reports.stats`` counts them
+_SCALE_FLAGS: dict[str | None, tuple[int, int]] = {
+    s: (int(s in SME_SCALES), int(s in SMALL_MICRO_SCALES)) for s in SME_SCALES | SMALL_MICRO_SCALES
+}
+
+
 def _purchasers_only(purchasers: dict[str, list[int]], names: dict[str, str]) -> StatsAccumulator:
     acc = StatsAccumulator()
     acc.purchasers, acc.names = purchasers, names
@@ -175,7 +181,7 @@ class _Chunk:
     coverage: Counter[tuple[str, str]] = field(default_factory=Counter)
     stats: StatsAccumulator = field(default_factory=StatsAccumulator)
     purchasers_file: str | None = None
-    quick_outcomes: Counter[Any] = field(default_factory=Counter)
+    quick_outcomes: dict[Any, int] = field(default_factory=dict)
     # counters per purchaser (first name seen) and, to be summed by column once, per region
     purchasers: dict[str, list[int]] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
@@ -183,18 +189,9 @@ class _Chunk:
 
     def tally(self, fig: ContractFigures) -> None:
         amount = fig.amount_fen
-        sme = fig.scale in SME_SCALES
-        small = fig.scale in SMALL_MICRO_SCALES
+        sme, small = _SCALE_FLAGS.get(fig.scale, (0, 0))
         # the layout of ``procurement.reports.stats`` (CONTRACTS, VALUE, SME_CONTRACTS, ...)
-        counters = [
-            1,
-            amount,
-            1 if sme else 0,
-            amount if sme else 0,
-            1 if small else 0,
-            amount if small else 0,
-            *fig[5:],
-        ]
+        counters = [1, amount, sme, amount * sme, small, amount * small, *fig[5:]]
         rows = self.by_region.get(fig.region)
         if rows is None:
             self.by_region[fig.region] = [counters]
@@ -285,7 +282,9 @@ def _count_quick(result: QuickResult, out: _Chunk) -> None:
     out.quick += 1
     out.contracts += 1
     # counted per distinct outcome here and expanded once per chunk: cheaper on the hot path
-    out.quick_outcomes[result[1:]] += 1
+    key = (result.coverage, result.hits)
+    outcomes = out.quick_outcomes
+    outcomes[key] = outcomes.get(key, 0) + 1
     out.tally(result.figures)
 
 
