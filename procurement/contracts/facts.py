@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from procurement.contracts.models import BondRow, Contract, PaymentTermRow
-from procurement.contracts.services import events_of
+from procurement.contracts.queries import events_of
 from procurement.orm import utcnow
 from procurement.suppliers.models import Supplier
 from rules.contract import BondTerm, ContractFacts, Event, PaymentTerm

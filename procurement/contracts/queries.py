@@ -1,11 +1,13 @@
 """Statements on the hot paths (reading a contract, creating one), built once with bind parameters:
 building a statement costs more than running it."""
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import Insert, Select, Table, bindparam, insert, select
+from sqlalchemy.orm import Session
 
-from procurement.contracts.models import BondRow, ConsortiumMember, Contract, PaymentTermRow
+from procurement.contracts.models import BondRow, ConsortiumMember, Contract, ContractEvent, PaymentTermRow
 from procurement.organizations.models import Organization
 from procurement.suppliers.models import Supplier
 
@@ -58,3 +60,12 @@ INSERT_CONTRACT: Insert = insert(_table(Contract)).returning(Contract.id)
 INSERT_MEMBERS: Insert = insert(_table(ConsortiumMember))
 INSERT_TERMS: Insert = insert(_table(PaymentTermRow))
 INSERT_BONDS: Insert = insert(_table(BondRow))
+
+
+def events_of(session: Session, contract_id: int) -> Sequence[ContractEvent]:
+    query = (
+        select(ContractEvent)
+        .where(ContractEvent.contract_id == contract_id)
+        .order_by(ContractEvent.occurred_on)
+    )
+    return session.execute(query).scalars().all()

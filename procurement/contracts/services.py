@@ -1,6 +1,6 @@
 """Create, read, update and list contracts, and append their performance events."""
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -22,6 +22,7 @@ from procurement.contracts.models import (
     PaymentTermRow,
 )
 from procurement.errors import Conflict, InvalidInput, NotFound, StaleVersion
+from procurement.finance.obligations import refresh_obligations
 from procurement.organizations.models import Role
 from procurement.orm import as_dict, utcnow
 from procurement.pagination import Page, fetch_page
@@ -239,6 +240,7 @@ def create_contract(session: Session, actor: Actor, *, fields: Mapping[str, Any]
         before=None,
         after=state_of(contract),
     )
+    refresh_obligations(session, [contract["id"]])
     return CreatedContract(id=contract["id"], version=contract["version"], values=contract)
 
 
@@ -335,6 +337,7 @@ def update_contract(
         before=before,
         after=contract_state(contract),
     )
+    refresh_obligations(session, [contract.id])
     return contract
 
 
@@ -398,6 +401,7 @@ def add_event(
         before=None,
         after={"contract_id": contract.id, **fields},
     )
+    refresh_obligations(session, [contract.id])
     return event
 
 
@@ -407,12 +411,3 @@ def list_events(
     contract = _visible_contract(session, actor, contract_id)
     query = select(ContractEvent).where(ContractEvent.contract_id == contract.id)
     return fetch_page(session, query, ContractEvent.id, after=after, limit=limit)
-
-
-def events_of(session: Session, contract_id: int) -> Sequence[ContractEvent]:
-    query = (
-        select(ContractEvent)
-        .where(ContractEvent.contract_id == contract_id)
-        .order_by(ContractEvent.occurred_on)
-    )
-    return session.execute(query).scalars().all()

@@ -91,7 +91,7 @@ def _ratio(part: int, whole: int, places: str = "0.0001") -> Decimal | None:
 
 
 def _yuan(fen: int) -> Decimal:
-    return Decimal(fen) / 100
+    return Decimal(fen).scaleb(-2)  # exactly two places: 10000000 fen is 100000.00 yuan
 
 
 @dataclass(frozen=True, slots=True)

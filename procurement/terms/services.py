@@ -27,6 +27,7 @@ from procurement.contracts.facts import (
 )
 from procurement.contracts.models import Contract
 from procurement.errors import InvalidInput, StaleVersion
+from procurement.finance.obligations import refresh_obligations
 from procurement.scope import Actor
 from procurement.terms.models import TermsResult as TermsResultRow
 from rules import errors as rules_errors
@@ -268,6 +269,7 @@ def apply_terms(
         before=before,
         after=applied_state(contract, row),
     )
+    refresh_obligations(session, [contract.id])
     return row, contract
 
 

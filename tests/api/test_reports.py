@@ -183,3 +183,44 @@ class TestScope:
     def test_a_bad_date_is_422(self, client: testing.TestClient, headers: dict[str, str]) -> None:
         result = client.simulate_get(REPORT, params={"as_of": "yesterday"}, headers=headers)
         assert result.status_code == 422
+
+
+class TestFollowsTheContractsApi:
+    """Contracts and events recorded over the API reach the report without any import."""
+
+    def test_an_unpaid_payment_becomes_overdue_and_its_payment_settles_it(
+        self, client: testing.TestClient
+    ) -> None:
+        school = factories.OrganizationFactory(region_code="650102")
+        supplier = factories.SupplierFactory(owner=school)  # a small wholesaler
+        officer = headers_for(school)
+        body = {
+            "external_ref": "RPT-1",
+            "supplier_id": supplier.id,
+            "category": "goods",
+            "amount": "100000.00",
+            "purchaser_type": "public_body",
+            "signed_on": "2025-08-01",
+            "status": "signed",
+            "acceptance_period_days": 10,
+            "payment_terms": [{"kind": "final", "percent": "100", "trigger": "acceptance", "days": 20}],
+        }
+        created = client.simulate_post("/v1/contracts", json=body, headers=officer)
+        assert created.status_code == 201
+        events = f"/v1/contracts/{created.json['id']}/events"
+        for kind, on in (("delivered", "2025-08-10"), ("accepted", "2025-08-15")):
+            assert (
+                client.simulate_post(
+                    events, json={"kind": kind, "occurred_on": on}, headers=officer
+                ).status_code
+                == 201
+            )
+        params = {"from": "2025-01-01", "to": "2025-12-31", "as_of": "2025-12-31"}
+        before = client.simulate_get(REPORT, params=params, headers=officer).json["total"]
+        assert (before["contracts"], before["payments_due"], before["overdue_count"]) == (1, 1, 1)
+        assert before["overdue_amount"] == "100000.00"
+        paid = {"kind": "paid", "occurred_on": "2025-09-01", "amount": "100000.00"}
+        assert client.simulate_post(events, json=paid, headers=officer).status_code == 201
+        after = client.simulate_get(REPORT, params=params, headers=officer).json["total"]
+        assert (after["payments_due"], after["overdue_count"]) == (1, 0)
+        assert after["on_time_rate"] == "1.0000"
