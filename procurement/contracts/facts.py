@@ -119,31 +119,46 @@ def _getter(row: object) -> Any:
     return row.get if isinstance(row, Mapping) else lambda name: getattr(row, name)
 
 
-def payment_terms_of(rows: Sequence[PaymentTermRow] | Sequence[Mapping[str, Any]]) -> tuple[PaymentTerm, ...]:
+def _stated_rate(get: Any, contract_amount: Decimal | None) -> Decimal:
+    # A stated amount (OCDS milestones state money, not percent) over the contract amount, unrounded,
+    # so the payment clock gives the amount back exactly; otherwise the percent as a rate.
+    stated = get("amount")
+    if stated is not None and contract_amount:
+        return Decimal(stated) / contract_amount
+    return rate_of(get("percent"))
+
+
+def payment_terms_of(
+    rows: Sequence[PaymentTermRow] | Sequence[Mapping[str, Any]], contract_amount: Decimal | None = None
+) -> tuple[PaymentTerm, ...]:
     out = []
     for row in rows:
         get = _getter(row)
+        agreed = get("days_agreed")
         out.append(
             PaymentTerm(
                 kind=get("kind"),
-                rate=rate_of(get("percent")),
+                rate=_stated_rate(get, contract_amount),
                 trigger=get("trigger"),
                 days=get("days"),
                 day_type=get("day_type") or DayType.CALENDAR,
                 held_months=get("held_months"),
+                days_agreed=True if agreed is None else bool(agreed),
             )
         )
     return tuple(out)
 
 
-def bonds_of(rows: Sequence[BondRow] | Sequence[Mapping[str, Any]]) -> tuple[BondTerm, ...]:
+def bonds_of(
+    rows: Sequence[BondRow] | Sequence[Mapping[str, Any]], contract_amount: Decimal | None = None
+) -> tuple[BondTerm, ...]:
     out = []
     for row in rows:
         get = _getter(row)
         out.append(
             BondTerm(
                 kind=get("kind"),
-                rate=rate_of(get("percent")),
+                rate=_stated_rate(get, contract_amount),
                 forms=frozenset(get("forms")),
                 return_days=get("return_days"),
             )
@@ -186,8 +201,8 @@ def contract_facts(
         jurisdiction=contract.jurisdiction,
         announced_on=contract.announced_on,
         sme_reserved=contract.sme_reserved,
-        payment_terms=payment_terms_of(contract.payment_terms),
-        bonds=bonds_of(contract.bonds),
+        payment_terms=payment_terms_of(contract.payment_terms, contract.amount),
+        bonds=bonds_of(contract.bonds, contract.amount),
         acceptance_period_days=contract.acceptance_period_days,
         warranty_months=contract.warranty_months,
         settlement_tied_to_audit=contract.settlement_tied_to_audit,

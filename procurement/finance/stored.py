@@ -1,8 +1,7 @@
 """Stored contracts as ``ContractFacts`` in bulk: one events query for a batch of contracts.
 
-Builds on ``procurement.contracts.facts.contract_facts`` and adds what imported rows carry: the
-amounts a source states (exact, where the 4-decimal percent is rounded), terms whose days were never
-agreed, and the scale the release published when nothing else is known of the supplier.
+Builds on ``procurement.contracts.facts.contract_facts`` (which already reads stated amounts and
+terms whose days were never agreed) and adds the scale an imported release published.
 """
 
 from collections import defaultdict
@@ -47,26 +46,11 @@ def facts_of(
 ) -> ContractFacts:
     """One stored contract's facts with the given events (see the module docstring)."""
     facts = contract_facts(session, contract, book=book, with_events=False)
-    terms = tuple(
-        replace(
-            term,
-            # the stated amount over the contract amount, unrounded: the clock gives it back exactly
-            rate=row.amount / contract.amount if row.amount is not None and contract.amount else term.rate,
-            days_agreed=row.days_agreed,
-        )
-        for term, row in zip(facts.payment_terms, contract.payment_terms, strict=True)
-    )
-    bonds = tuple(
-        replace(bond, rate=row.amount / contract.amount)
-        if row.amount is not None and contract.amount
-        else bond
-        for bond, row in zip(facts.bonds, contract.bonds, strict=True)
-    )
     size = facts.supplier_size
     published = SCALES.get(contract.supplier_scale or "")
     if contract.ocid is not None and published is not None:
         size = published  # an imported contract: the scale its release published, as the batch reads it
-    return replace(facts, payment_terms=terms, bonds=bonds, supplier_size=size, events=events)
+    return replace(facts, supplier_size=size, events=events)
 
 
 def stored_facts(
