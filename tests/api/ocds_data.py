@@ -1,28 +1,19 @@
-"""OCDS test data: the generated corpus of /work/shared/bench/ocds_corpus.py and the real samples."""
+"""OCDS test data: the generated corpus of shared/bench/ocds_corpus.py and the real samples."""
 
-import importlib.util
 import json
 import random
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-SHARED = Path("/work/shared")
-SAMPLES = SHARED / "ocds-samples"
-CORPUS_SCRIPT = SHARED / "bench" / "ocds_corpus.py"
+from tests.shared_data import OCDS_SAMPLES, ocds_corpus_module
+
+SAMPLES = OCDS_SAMPLES
 NDJSON = "application/x-ndjson"
 
 
-def corpus_module() -> ModuleType:
-    if not CORPUS_SCRIPT.exists():
-        pytest.skip(f"{CORPUS_SCRIPT} not found")
-    spec = importlib.util.spec_from_file_location("ocds_corpus", CORPUS_SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+corpus_module = ocds_corpus_module
 
 
 def corpus(count: int, seed: int = 12) -> list[dict[str, Any]]:

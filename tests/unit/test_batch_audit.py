@@ -2,14 +2,12 @@
 
 import contextlib
 import copy
-import importlib.util
 import random
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import orjson
@@ -22,20 +20,13 @@ from procurement.reports.stats import StatsAccumulator, figures_of
 from rules.audits import TERMS_MANDATORY, audit_contract, cached_policy_at
 from rules.errors import RulesError
 from rules.policy import load_policy_book
+from tests.shared_data import ocds_corpus_module
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "bench" / "ocds_corpus.py"
 BOOK = load_policy_book()
 POLICY = cached_policy_at(BOOK)
 
 
-def corpus_module() -> ModuleType:
-    if not CORPUS.is_file():
-        pytest.skip("shared/bench/ocds_corpus.py not present")
-    spec = importlib.util.spec_from_file_location("ocds_corpus", CORPUS)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+corpus_module = ocds_corpus_module
 
 
 def releases(n: int, seed: int = 7) -> list[dict[str, Any]]:

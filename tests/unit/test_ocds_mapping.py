@@ -11,8 +11,9 @@ import pytest
 from procurement.ocds.mapping import OcdsMappingError, map_release
 from procurement.ocds.reader import read_releases
 from rules.vocabulary import BondForm, BondKind, Category, EventKind, PaymentKind, Size, Trigger
+from tests.shared_data import OCDS_SAMPLES
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "ocds-samples"
+SAMPLES = OCDS_SAMPLES
 
 
 def emall_release(scale: str | None = "micro", **contract: Any) -> dict[str, Any]:
