@@ -5,6 +5,7 @@ size is the effective size the policy treats it as (size table, special status, 
 """
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -228,6 +229,25 @@ def body_facts(fields: Mapping[str, Any], *, supplier_size: Size | None) -> Cont
         warranty_months=fields.get("warranty_months"),
         settlement_tied_to_audit=fields.get("settlement_tied_to_audit", False),
         currency=fields.get("currency", "CNY"),
+    )
+
+
+def new_contract_facts(
+    session: Session, values: Mapping[str, Any], *, book: PolicyBook | None = None
+) -> ContractFacts:
+    """The facts of a contract just created from ``values`` (no events yet), without reloading it:
+    the same size rule as ``contract_facts`` (the table in force on the signing, else announcement
+    date; else the declaration), the supplier read by primary key."""
+    book = book or default_policy_book()
+    supplier_id = values.get("supplier_id")
+    supplier = session.get(Supplier, supplier_id) if supplier_id is not None else None
+    on = values.get("signed_on") or values.get("announced_on")
+    size_result = stored_supplier_size(supplier, _size_table(book, values["jurisdiction"], on))
+    facts = body_facts(values, supplier_size=size_result.size if size_result is not None else None)
+    return replace(
+        facts,
+        payment_terms=payment_terms_of(values.get("payment_terms") or (), values["amount"]),
+        bonds=bonds_of(values.get("bonds") or (), values["amount"]),
     )
 
 

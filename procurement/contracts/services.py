@@ -14,6 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from procurement.auditlog import services as auditlog
 from procurement.contracts import queries
+from procurement.contracts.facts import new_contract_facts
 from procurement.contracts.models import (
     BondRow,
     ConsortiumMember,
@@ -22,7 +23,7 @@ from procurement.contracts.models import (
     PaymentTermRow,
 )
 from procurement.errors import Conflict, InvalidInput, NotFound, StaleVersion
-from procurement.finance.obligations import refresh_obligations
+from procurement.finance.obligations import record_new_contract, refresh_obligations
 from procurement.organizations.models import Role
 from procurement.orm import as_dict, utcnow
 from procurement.pagination import Page, fetch_page
@@ -240,7 +241,7 @@ def create_contract(session: Session, actor: Actor, *, fields: Mapping[str, Any]
         before=None,
         after=state_of(contract),
     )
-    refresh_obligations(session, [contract["id"]])
+    record_new_contract(session, contract, new_contract_facts(session, contract))
     return CreatedContract(id=contract["id"], version=contract["version"], values=contract)
 
 

@@ -8,10 +8,10 @@ with its ``as_of``. Payment rows are the statutory SME payment duty (public body
 bonds and retention are recorded for every contract, as the ledger keeps them.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Table, bindparam, delete, insert, update
 from sqlalchemy.orm import Session
@@ -110,7 +110,18 @@ def ledger_row(entry: LedgerEntry) -> dict[str, Any]:
     }
 
 
-def obligation_rows(contract: Contract, facts: ContractFacts, policy_at: PolicyAt) -> list[dict[str, Any]]:
+class ObligationOwner(NamedTuple):
+    """What an obligation row copies from its contract (a stored Contract has the same attributes)."""
+
+    id: int
+    purchaser_id: int
+    region_code: str
+    signed_on: date | None
+
+
+def obligation_rows(
+    contract: Contract | ObligationOwner, facts: ContractFacts, policy_at: PolicyAt
+) -> list[dict[str, Any]]:
     """Every obligation of one contract as rows of ``contract_obligations`` (ids left out).
 
     Contradictory events (paid before signed, overpaid) give no rows: the audit reports them.
@@ -153,6 +164,23 @@ def _record_scales(session: Session, contracts: Sequence[Contract], facts: dict[
         session.execute(SET_SCALE, [{"contract_id": c.id, "scale": scale} for c, scale in found])
         for c, scale in found:
             set_committed_value(c, "supplier_scale", scale)  # what the row now holds, no change
+
+
+def record_new_contract(
+    session: Session, values: Mapping[str, Any], facts: ContractFacts, *, policy_at: PolicyAt | None = None
+) -> int:
+    """The obligations of a contract just inserted from ``values`` with these facts: nothing to delete
+    and nothing to reload, so creating a contract stays cheap. Gives the rows ``refresh_obligations``
+    would (tests/integration/test_obligations.py holds them to that)."""
+    owner = ObligationOwner(
+        values["id"], values["purchaser_id"], values["region_code"], values.get("signed_on")
+    )
+    rows = obligation_rows(owner, facts, policy_at or default_policy_at())
+    if rows:
+        session.execute(insert(ContractObligation), rows)
+    if values.get("supplier_scale") is None and facts.supplier_size is not None:
+        session.execute(SET_SCALE, {"contract_id": owner.id, "scale": facts.supplier_size.value})
+    return len(rows)
 
 
 def refresh_obligations(

@@ -9,9 +9,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from procurement.contracts.models import BondRow, Contract, PaymentTermRow
+from procurement.contracts.services import create_contract
 from procurement.finance.models import ContractObligation, ObligationKind
 from procurement.finance.obligations import refresh_obligations
-from rules.vocabulary import BondForm, BondKind, EventKind, PaymentKind, Trigger
+from procurement.organizations.models import Role
+from procurement.scope import Actor
+from rules.vocabulary import (
+    BondForm,
+    BondKind,
+    Category,
+    ContractStatus,
+    EventKind,
+    PaymentKind,
+    PurchaserType,
+    Trigger,
+)
 from tests import factories
 
 SIGNED = date(2025, 8, 1)
@@ -232,3 +244,63 @@ class TestScale:
             select(Contract.supplier_scale).where(Contract.id == contract.id)
         ).scalar_one()
         assert scale == "medium"
+
+
+class TestNewContracts:
+    """create_contract records obligations from its validated values without reloading the contract;
+    they must be exactly what a full refresh computes from the stored rows."""
+
+    def _rows(self, session: Session, contract_id: int) -> list[tuple[Any, ...]]:
+        query = select(ContractObligation).where(ContractObligation.contract_id == contract_id)
+        return sorted(
+            (o.kind, o.ref, o.amount, o.arises_on, o.due_on, o.settled_on, o.approximate, o.policy_version)
+            for o in session.execute(query).scalars()
+        )
+
+    def test_the_fast_path_gives_what_a_refresh_gives(self, session: Session) -> None:
+        school = factories.OrganizationFactory(region_code="650102")
+        supplier = factories.SupplierFactory(owner=school)
+        actor = Actor(api_key_id=0, organization_id=school.id, role=Role.OFFICER, region_code="650102")
+        created = create_contract(
+            session,
+            actor,
+            fields={
+                "external_ref": "FAST-1",
+                "supplier_id": supplier.id,
+                "category": Category.GOODS,
+                "amount": Decimal("250000.00"),
+                "purchaser_type": PurchaserType.PUBLIC_BODY,
+                "signed_on": date(2025, 5, 20),
+                "status": ContractStatus.SIGNED,
+                "acceptance_period_days": 10,
+                "warranty_months": 12,
+                "payment_terms": [
+                    {
+                        "kind": PaymentKind.PREPAYMENT,
+                        "percent": Decimal(30),
+                        "trigger": Trigger.SIGNING,
+                        "days": 10,
+                    },
+                    {
+                        "kind": PaymentKind.FINAL,
+                        "percent": Decimal(67),
+                        "trigger": Trigger.ACCEPTANCE,
+                        "days": 20,
+                    },
+                    {
+                        "kind": PaymentKind.RETENTION,
+                        "percent": Decimal(3),
+                        "trigger": Trigger.WARRANTY_END,
+                        "days": 30,
+                        "held_months": 12,
+                    },
+                ],
+                "bonds": [{"kind": BondKind.PERFORMANCE, "percent": Decimal(5), "forms": [BondForm.CASH]}],
+            },
+        )
+        fast = self._rows(session, created.id)
+        assert fast, "a signed contract with a prepayment on signing has obligations at once"
+        scale = session.get(Contract, created.id)
+        refresh_obligations(session, [created.id])
+        assert self._rows(session, created.id) == fast
+        assert scale is not None and scale.supplier_scale == "small"
