@@ -10,6 +10,7 @@ from typing import Any
 
 import falcon
 from marshmallow import ValidationError
+from sqlalchemy.exc import DataError
 
 from procurement import errors as domain
 from rules.errors import RulesError
@@ -136,6 +137,24 @@ def rules_error(req: falcon.Request, resp: falcon.Response, ex: RulesError, para
     _respond(resp, 422, problem(422, str(code), ex.message_zh, ex.message_en, errors))
 
 
+def data_error(req: falcon.Request, resp: falcon.Response, ex: DataError, params: Any) -> None:
+    """The database refused a value (out of its column's range): the caller's input, not our fault.
+
+    Schemas bound what they know (money, counts, ids); this is the net for what slips past them.
+    """
+    log.info("database refused a value on %s %s: %s", req.method, req.path, ex.orig)
+    _respond(
+        resp,
+        422,
+        problem(
+            422,
+            "value_out_of_range",
+            "某个数值超出了可存储的范围",
+            "a value is outside the range the service can store",
+        ),
+    )
+
+
 def unexpected_error(req: falcon.Request, resp: falcon.Response, ex: Exception, params: Any) -> None:
     if isinstance(ex, falcon.HTTPError):  # Falcon's own, raised past a more specific handler
         raise ex
@@ -162,4 +181,5 @@ def register(app: falcon.App) -> None:
     app.add_error_handler(ValidationError, validation_error)
     app.add_error_handler(domain.DomainError, domain_error)
     app.add_error_handler(RulesError, rules_error)
+    app.add_error_handler(DataError, data_error)
     app.set_error_serializer(serialize_http_error)

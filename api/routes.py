@@ -118,7 +118,7 @@ ROUTES: tuple[Route, ...] = (
         suffix="collection",
     ),
     Route(
-        "/v1/suppliers/{supplier_id:int}",
+        "/v1/suppliers/{supplier_id:int(min=1, max=2147483647)}",
         "suppliers",
         (
             _op(
@@ -157,7 +157,7 @@ ROUTES: tuple[Route, ...] = (
         suffix="collection",
     ),
     Route(
-        "/v1/contracts/{contract_id:int}",
+        "/v1/contracts/{contract_id:int(min=1, max=2147483647)}",
         "contracts",
         (
             _op(
@@ -180,7 +180,7 @@ ROUTES: tuple[Route, ...] = (
         ),
     ),
     Route(
-        "/v1/contracts/{contract_id:int}/events",
+        "/v1/contracts/{contract_id:int(min=1, max=2147483647)}/events",
         "contract_events",
         (
             _op(
@@ -204,7 +204,7 @@ ROUTES: tuple[Route, ...] = (
         ),
     ),
     Route(
-        "/v1/contracts/{contract_id:int}/sme-terms",
+        "/v1/contracts/{contract_id:int(min=1, max=2147483647)}/sme-terms",
         "contract_terms",
         (
             _op(
@@ -217,7 +217,7 @@ ROUTES: tuple[Route, ...] = (
         ),
     ),
     Route(
-        "/v1/contracts/{contract_id:int}/sme-terms/apply",
+        "/v1/contracts/{contract_id:int(min=1, max=2147483647)}/sme-terms/apply",
         "contract_terms_apply",
         (
             _op(
@@ -327,7 +327,7 @@ ROUTES: tuple[Route, ...] = (
         ),
     ),
     Route(
-        "/v1/audits/{audit_id:int}",
+        "/v1/audits/{audit_id:int(min=1, max=2147483647)}",
         "audits",
         (
             _op(
@@ -355,7 +355,7 @@ ROUTES: tuple[Route, ...] = (
         suffix="collection",
     ),
     Route(
-        "/v1/findings/{finding_id:int}",
+        "/v1/findings/{finding_id:int(min=1, max=2147483647)}",
         "findings",
         (
             _op(
@@ -410,7 +410,7 @@ ROUTES: tuple[Route, ...] = (
         suffix="collection",
     ),
     Route(
-        "/v1/audit-runs/{run_id:int}",
+        "/v1/audit-runs/{run_id:int(min=1, max=2147483647)}",
         "audit_runs",
         (
             _op(
@@ -461,7 +461,7 @@ ROUTES: tuple[Route, ...] = (
         suffix="collection",
     ),
     Route(
-        "/v1/imports/ocds/{import_id:int}",
+        "/v1/imports/ocds/{import_id:int(min=1, max=2147483647)}",
         "ocds_imports",
         (
             _op(

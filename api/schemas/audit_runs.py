@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from api.schemas.common import StrictSchema
+from api.schemas.common import Integer, StrictSchema
 
 REGION = validate.Regexp(r"^\d{6}$", error="须为6位行政区划代码 / a 6-digit region code")
 
@@ -11,7 +11,7 @@ class AuditRunCreateSchema(StrictSchema):
     region_code = fields.String(
         validate=REGION, metadata={"description": "this region and below; default: the caller's"}
     )
-    organization_id = fields.Integer(metadata={"description": "one purchaser only (officers: their own)"})
+    organization_id = Integer(metadata={"description": "one purchaser only (officers: their own)"})
     period_from = fields.Date(
         required=True, data_key="from", metadata={"description": "signing date from (inclusive)"}
     )
@@ -22,9 +22,9 @@ class AuditRunCreateSchema(StrictSchema):
 
 
 class AuditRunSchema(Schema):
-    id = fields.Integer()
+    id = Integer()
     region_code = fields.String()
-    organization_id = fields.Integer(allow_none=True)
+    organization_id = Integer(allow_none=True)
     period_from = fields.Date(data_key="from")
     period_to = fields.Date(data_key="to")
     as_of = fields.Date()

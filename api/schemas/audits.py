@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, pre_dump, validate, validates_schema
 
-from api.schemas.common import StrictSchema
+from api.schemas.common import Integer, StrictSchema
 from api.schemas.findings import FindingSchema, StoredFindingSchema
 from rules.barriers import ClauseKind
 from rules.vocabulary import Industry
@@ -67,28 +67,28 @@ class DocumentUploadSchema(Schema):
 
 
 class AuditSummarySchema(Schema):
-    findings = fields.Integer()
-    by_category = fields.Dict(keys=fields.String(), values=fields.Integer())
-    by_severity = fields.Dict(keys=fields.String(), values=fields.Integer())
-    clauses_read = fields.Integer()
-    segments_read = fields.Integer(metadata={"description": "paragraphs, table cells, pages or lines"})
+    findings = Integer()
+    by_category = fields.Dict(keys=fields.String(), values=Integer())
+    by_severity = fields.Dict(keys=fields.String(), values=Integer())
+    clauses_read = Integer()
+    segments_read = Integer(metadata={"description": "paragraphs, table cells, pages or lines"})
     format = fields.String()
     encoding = fields.String(allow_none=True)
-    pages = fields.Integer(allow_none=True)
-    paragraphs = fields.Integer(allow_none=True)
-    table_cells = fields.Integer(allow_none=True)
-    characters = fields.Integer()
+    pages = Integer(allow_none=True)
+    paragraphs = Integer(allow_none=True)
+    table_cells = Integer(allow_none=True)
+    characters = Integer()
 
 
 class DocumentAuditSchema(Schema):
     """An audit with its findings (dumped from ``AuditWithFindings``)."""
 
-    id = fields.Integer()
-    organization_id = fields.Integer()
+    id = Integer()
+    organization_id = Integer()
     region_code = fields.String()
     filename = fields.String()
     media_type = fields.String()
-    size_bytes = fields.Integer()
+    size_bytes = Integer()
     sha256 = fields.String()
     rules_version = fields.String()
     summary = fields.Nested(AuditSummarySchema)

@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from api.schemas.common import BilingualSchema, CitationSchema, StrictSchema, money, percent, wan
+from api.schemas.common import BilingualSchema, CitationSchema, Integer, StrictSchema, money, percent, wan
 from api.schemas.contracts import ContractFieldsSchema
 from api.schemas.terms import RuleFindingSchema, TermsResultFields
 from rules.errors import UnknownIndustry
@@ -35,7 +35,7 @@ def industry(**kwargs: Any) -> IndustryField:
 
 class SupplierFactsSchema(StrictSchema):
     industry = industry(allow_none=True)
-    employees = fields.Integer(validate=validate.Range(min=0), allow_none=True)
+    employees = Integer(validate=validate.Range(min=0), allow_none=True)
     revenue_wan = wan(allow_none=True)
     assets_wan = wan(allow_none=True)
     declared_size = fields.Enum(

@@ -6,7 +6,19 @@ from typing import Any
 from marshmallow import RAISE, Schema, fields, validate
 
 PERCENT_RANGE = validate.Range(min=Decimal(0), max=Decimal(100))
-NON_NEGATIVE = validate.Range(min=Decimal(0))
+# the largest values the columns hold (Numeric(18, 2) money, Numeric(14, 2) 万元, 32-bit integers):
+# a larger value is the caller's mistake and must be a 422 naming the field, not a database error
+MONEY_RANGE = validate.Range(min=Decimal(0), max=Decimal("9999999999999999.99"))
+WAN_RANGE = validate.Range(min=Decimal(0), max=Decimal("999999999999.99"))
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
+
+class Integer(fields.Integer):
+    """An integer that fits the database's integer columns (ids, counts, days)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.insert(0, validate.Range(min=INT32_MIN, max=INT32_MAX))
 
 
 class StrictSchema(Schema):
@@ -18,7 +30,7 @@ class StrictSchema(Schema):
 
 def money(**kwargs: Any) -> fields.Decimal:
     """Yuan with fen precision, written as a string in JSON so no float ever touches it."""
-    return fields.Decimal(places=2, as_string=True, allow_nan=False, validate=NON_NEGATIVE, **kwargs)
+    return fields.Decimal(places=2, as_string=True, allow_nan=False, validate=MONEY_RANGE, **kwargs)
 
 
 def percent(**kwargs: Any) -> fields.Decimal:
@@ -28,14 +40,12 @@ def percent(**kwargs: Any) -> fields.Decimal:
 
 def wan(**kwargs: Any) -> fields.Decimal:
     """A figure in 万元 (ten thousand yuan), as the size table states them."""
-    return fields.Decimal(places=2, as_string=True, allow_nan=False, validate=NON_NEGATIVE, **kwargs)
+    return fields.Decimal(places=2, as_string=True, allow_nan=False, validate=WAN_RANGE, **kwargs)
 
 
 class PageQuerySchema(StrictSchema):
-    after = fields.Integer(
-        validate=validate.Range(min=0), metadata={"description": "id of the last item seen"}
-    )
-    limit = fields.Integer(validate=validate.Range(min=1))
+    after = Integer(validate=validate.Range(min=0), metadata={"description": "id of the last item seen"})
+    limit = Integer(validate=validate.Range(min=1))
 
 
 class PageLinksSchema(Schema):
@@ -63,7 +73,7 @@ class ProblemSchema(Schema):
 
     type = fields.String()
     title = fields.String()
-    status = fields.Integer()
+    status = Integer()
     detail = fields.String()
     code = fields.String()
     message = fields.Dict(keys=fields.String(), values=fields.String())

@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from api.schemas.common import PageLinksSchema, StrictSchema, money, percent
+from api.schemas.common import Integer, PageLinksSchema, StrictSchema, money, percent
 from rules.vocabulary import (
     BondForm,
     BondKind,
@@ -24,20 +24,20 @@ class PaymentTermSchema(StrictSchema):
     kind = fields.Enum(PaymentKind, by_value=True, required=True)
     percent = percent(required=True)
     trigger = fields.Enum(Trigger, by_value=True, required=True)
-    days = fields.Integer(required=True, validate=validate.Range(min=0, max=3650))
+    days = Integer(required=True, validate=validate.Range(min=0, max=3650))
     day_type = fields.Enum(DayType, by_value=True, load_default=DayType.CALENDAR)
-    held_months = fields.Integer(validate=validate.Range(min=0, max=120), allow_none=True)
+    held_months = Integer(validate=validate.Range(min=0, max=120), allow_none=True)
 
 
 class BondSchema(StrictSchema):
     kind = fields.Enum(BondKind, by_value=True, required=True)
     percent = percent(required=True)
     forms = fields.List(fields.Enum(BondForm, by_value=True), required=True, validate=validate.Length(min=1))
-    return_days = fields.Integer(validate=validate.Range(min=0, max=3650), allow_none=True)
+    return_days = Integer(validate=validate.Range(min=0, max=3650), allow_none=True)
 
 
 class ConsortiumMemberSchema(StrictSchema):
-    supplier_id = fields.Integer(required=True)
+    supplier_id = Integer(required=True)
     share_percent = percent(required=True)
 
 
@@ -48,8 +48,8 @@ class ContractFieldsSchema(StrictSchema):
         validate=validate.Length(min=1, max=200),
         metadata={"description": "the platform's own reference, unique per sending organization"},
     )
-    purchaser_id = fields.Integer(metadata={"description": "required for platform and admin keys"})
-    supplier_id = fields.Integer(allow_none=True)
+    purchaser_id = Integer(metadata={"description": "required for platform and admin keys"})
+    supplier_id = Integer(allow_none=True)
     consortium = fields.List(fields.Nested(ConsortiumMemberSchema))
     title = fields.String(validate=validate.Length(max=500))
     category = fields.Enum(Category, by_value=True)
@@ -64,8 +64,8 @@ class ContractFieldsSchema(StrictSchema):
     )
     sme_reserved = fields.Boolean()
     status = fields.Enum(ContractStatus, by_value=True)
-    acceptance_period_days = fields.Integer(validate=validate.Range(min=0, max=3650), allow_none=True)
-    warranty_months = fields.Integer(validate=validate.Range(min=0, max=240), allow_none=True)
+    acceptance_period_days = Integer(validate=validate.Range(min=0, max=3650), allow_none=True)
+    warranty_months = Integer(validate=validate.Range(min=0, max=240), allow_none=True)
     settlement_tied_to_audit = fields.Boolean(
         metadata={"description": "payment waits for a final-accounts audit (以审计结果作为结算依据)"}
     )
@@ -95,11 +95,11 @@ class ContractCreateSchema(ContractFieldsSchema):
 
 
 class ContractSchema(ContractCreateSchema):
-    id = fields.Integer(dump_only=True)
-    purchaser_id = fields.Integer(dump_only=True)
-    owner_org_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    purchaser_id = Integer(dump_only=True)
+    owner_org_id = Integer(dump_only=True)
     region_code = fields.String(dump_only=True)
-    version = fields.Integer(dump_only=True)
+    version = Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -109,8 +109,8 @@ class ContractPageSchema(PageLinksSchema):
 
 
 class ContractListQuerySchema(StrictSchema):
-    after = fields.Integer(validate=validate.Range(min=0))
-    limit = fields.Integer(validate=validate.Range(min=1))
+    after = Integer(validate=validate.Range(min=0))
+    limit = Integer(validate=validate.Range(min=1))
     status = fields.Enum(ContractStatus, by_value=True)
     external_ref = fields.String()
-    supplier_id = fields.Integer()
+    supplier_id = Integer()

@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from api.schemas.common import PageLinksSchema, StrictSchema, money
+from api.schemas.common import Integer, PageLinksSchema, StrictSchema, money
 from rules.vocabulary import EventKind
 
 NEEDS_AMOUNT = {EventKind.PAID, EventKind.RETENTION_WITHHELD, EventKind.RETENTION_RELEASED}
@@ -24,8 +24,8 @@ class EventCreateSchema(StrictSchema):
 
 
 class EventSchema(EventCreateSchema):
-    id = fields.Integer(dump_only=True)
-    contract_id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
+    contract_id = Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 
 

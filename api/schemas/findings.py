@@ -4,7 +4,14 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_dump, validate
 
-from api.schemas.common import BilingualSchema, CitationSchema, PageLinksSchema, PageQuerySchema, StrictSchema
+from api.schemas.common import (
+    BilingualSchema,
+    CitationSchema,
+    Integer,
+    PageLinksSchema,
+    PageQuerySchema,
+    StrictSchema,
+)
 from procurement.findings.models import FindingSource, FindingStatus
 from procurement.findings.services import REASON_MAX_CHARS
 from rules.vocabulary import LegalForce, Severity
@@ -54,12 +61,12 @@ class FindingSchema(Schema):
 class StoredFindingSchema(FindingSchema):
     """A stored finding: where it came from, whose it is, and where it stands."""
 
-    id = fields.Integer()
+    id = Integer()
     source = fields.Enum(FindingSource, by_value=True)
-    source_id = fields.Integer(metadata={"description": "the document audit or audit run"})
-    organization_id = fields.Integer()
+    source_id = Integer(metadata={"description": "the document audit or audit run"})
+    organization_id = Integer()
     region_code = fields.String()
-    contract_id = fields.Integer(allow_none=True)
+    contract_id = Integer(allow_none=True)
     status = fields.Enum(FindingStatus, by_value=True)
     status_reason = fields.String()
     status_changed_at = fields.AwareDateTime(allow_none=True)
@@ -93,9 +100,9 @@ class FindingPageSchema(PageLinksSchema):
 class FindingListQuerySchema(PageQuerySchema):
     status = fields.Enum(FindingStatus, by_value=True)
     category = fields.String(validate=validate.Length(min=1, max=100))
-    org = fields.Integer(metadata={"description": "the owning organization's id"})
+    org = Integer(metadata={"description": "the owning organization's id"})
     source = fields.Enum(FindingSource, by_value=True)
-    source_id = fields.Integer(metadata={"description": "the document audit or audit run"})
+    source_id = Integer(metadata={"description": "the document audit or audit run"})
     rule_id = fields.String(validate=validate.Length(min=1, max=100))
 
 

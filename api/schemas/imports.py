@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields
 
-from api.schemas.common import StrictSchema
+from api.schemas.common import Integer, StrictSchema
 
 
 class OcdsPackageSchema(Schema):
@@ -23,8 +23,8 @@ class ImportQuerySchema(StrictSchema):
 
 
 class OcdsImportSchema(Schema):
-    id = fields.Integer()
-    organization_id = fields.Integer()
+    id = Integer()
+    organization_id = Integer()
     filename = fields.String()
     sha256 = fields.String()
     counts = fields.Dict(

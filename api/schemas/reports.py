@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields
 
 from api.schemas.audit_runs import REGION
-from api.schemas.common import StrictSchema
+from api.schemas.common import Integer, StrictSchema
 
 
 class PaymentsReportQuerySchema(StrictSchema):
@@ -16,27 +16,27 @@ class PaymentsReportQuerySchema(StrictSchema):
 class GroupStatsSchema(Schema):
     key = fields.String()
     name = fields.String()
-    contracts = fields.Integer()
+    contracts = Integer()
     value = fields.String(metadata={"description": "yuan"})
-    sme_contracts = fields.Integer()
+    sme_contracts = Integer()
     sme_value = fields.String()
     sme_value_share = fields.String(allow_none=True, metadata={"description": "fraction 0-1"})
-    small_micro_contracts = fields.Integer()
+    small_micro_contracts = Integer()
     small_micro_value = fields.String()
     small_micro_value_share = fields.String(allow_none=True)
-    payments_due = fields.Integer()
+    payments_due = Integer()
     on_time_rate = fields.String(allow_none=True, metadata={"description": "fraction 0-1"})
     average_days_to_pay = fields.String(allow_none=True)
     overdue_amount = fields.String()
-    overdue_count = fields.Integer()
+    overdue_count = Integer()
     bonds_past_due_amount = fields.String()
-    bonds_past_due_count = fields.Integer()
+    bonds_past_due_count = Integer()
     retention_past_due_amount = fields.String()
-    retention_past_due_count = fields.Integer()
+    retention_past_due_count = Integer()
 
 
 class PurchaserStatsSchema(GroupStatsSchema):
-    organization_id = fields.Integer()
+    organization_id = Integer()
     external_id = fields.String(allow_none=True)
     region_code = fields.String()
 

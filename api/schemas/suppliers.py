@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from api.schemas.common import PageLinksSchema, StrictSchema, wan
+from api.schemas.common import Integer, PageLinksSchema, StrictSchema, wan
 from rules.vocabulary import Industry, Size, SpecialStatus
 
 
@@ -16,7 +16,7 @@ class SupplierCreateSchema(StrictSchema):
     industry = fields.Enum(
         Industry, by_value=True, metadata={"description": "size-table industry (LAW.md §1)"}
     )
-    employees = fields.Integer(validate=validate.Range(min=0), allow_none=True)
+    employees = Integer(validate=validate.Range(min=0), allow_none=True)
     revenue_wan = wan(allow_none=True)
     assets_wan = wan(allow_none=True)
     declared_size = fields.Enum(
@@ -29,7 +29,7 @@ class SupplierCreateSchema(StrictSchema):
 
 
 class SupplierSchema(SupplierCreateSchema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     region_code = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from api.schemas.common import BilingualSchema, CitationSchema, StrictSchema
+from api.schemas.common import BilingualSchema, CitationSchema, Integer, StrictSchema
 
 
 class AdjustmentSchema(StrictSchema):
@@ -46,8 +46,8 @@ class TermsResultFields(StrictSchema):
 
 
 class TermsPreviewSchema(TermsResultFields):
-    contract_id = fields.Integer()
-    contract_version = fields.Integer(metadata={"description": "send it as If-Match when applying"})
+    contract_id = Integer()
+    contract_version = Integer(metadata={"description": "send it as If-Match when applying"})
 
 
 class DeclinedSchema(StrictSchema):
@@ -76,10 +76,10 @@ class TermsApplySchema(StrictSchema):
 
 
 class TermsAppliedSchema(TermsResultFields):
-    id = fields.Integer(metadata={"description": "the stored terms result"})
-    contract_id = fields.Integer()
-    evaluated_version = fields.Integer(metadata={"description": "the version the adjustments were made on"})
-    contract_version = fields.Integer(metadata={"description": "the contract's version now (its ETag)"})
+    id = Integer(metadata={"description": "the stored terms result"})
+    contract_id = Integer()
+    evaluated_version = Integer(metadata={"description": "the version the adjustments were made on"})
+    contract_version = Integer(metadata={"description": "the contract's version now (its ETag)"})
     accepted = fields.List(fields.String())
     declined = fields.List(fields.Nested(DeclinedSchema))
     applied_by = fields.String()

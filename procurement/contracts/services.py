@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -345,6 +345,9 @@ def update_contract(
 def _validate_event(session: Session, contract: Contract, fields: Mapping[str, Any]) -> None:
     kind: EventKind = fields["kind"]
     occurred_on: date = fields["occurred_on"]
+    # an event records what happened: a date past tomorrow (any time zone) is a typing mistake
+    if occurred_on > utcnow().date() + timedelta(days=1):
+        raise InvalidInput({"occurred_on": f"事件日期{occurred_on}在未来 / {occurred_on} is in the future"})
     if contract.signed_on is None and kind not in EVENTS_BEFORE_SIGNING:
         raise InvalidInput({"kind": "合同尚未签订，不能记录履约事件 / the contract is not signed yet"})
     if (

@@ -242,3 +242,27 @@ def test_the_created_representation_is_what_a_read_returns(
     contract = session.get(Contract, created.json["id"])
     assert entry is not None and contract is not None
     assert entry.after_digest == digest(contract_state(contract))
+
+
+def test_an_event_dated_in_the_future_is_422(client: testing.TestClient) -> None:
+    school = factories.OrganizationFactory()
+    contract = factories.ContractFactory(purchaser=school)
+    body = {"kind": "delivered", "occurred_on": "9999-12-31"}
+    result = client.simulate_post(
+        f"/v1/contracts/{contract.id}/events", json=body, headers=headers_for(school)
+    )
+    assert result.status_code == 422
+    assert "occurred_on" in result.json["errors"]
+
+
+def test_values_beyond_what_the_database_holds_are_422_naming_the_field(client: testing.TestClient) -> None:
+    headers = headers_for(factories.OrganizationFactory())
+    result = client.simulate_post(
+        "/v1/contracts", json=contract_body(amount="1e20", supplier_id=2**40), headers=headers
+    )
+    assert result.status_code == 422
+    assert {"amount", "supplier_id"} <= set(result.json["errors"])
+    assert client.simulate_get("/v1/contracts/99999999999999999999", headers=headers).status_code == 404
+    assert (
+        client.simulate_get("/v1/contracts", params={"after": str(2**40)}, headers=headers).status_code == 422
+    )
