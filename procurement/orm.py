@@ -45,6 +45,7 @@ class Base(DeclarativeBase):
 
 # Money in yuan with fen precision; percentages with 4 decimals (12.3456%).
 Money = Numeric(18, 2)
+MONEY_MAX = Decimal("9999999999999999.99")  # the largest amount Money holds
 Percent = Numeric(7, 4)
 Wan = Numeric(14, 2)  # 万元, as the size table and the declaration letter state figures
 

@@ -5,10 +5,12 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from procurement.orm import MONEY_MAX
+
 PERCENT_RANGE = validate.Range(min=Decimal(0), max=Decimal(100))
 # the largest values the columns hold (Numeric(18, 2) money, Numeric(14, 2) 万元, 32-bit integers):
 # a larger value is the caller's mistake and must be a 422 naming the field, not a database error
-MONEY_RANGE = validate.Range(min=Decimal(0), max=Decimal("9999999999999999.99"))
+MONEY_RANGE = validate.Range(min=Decimal(0), max=MONEY_MAX)
 WAN_RANGE = validate.Range(min=Decimal(0), max=Decimal("999999999999.99"))
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 

@@ -32,6 +32,7 @@ from procurement.imports.models import OcdsImport
 from procurement.ocds.mapping import MappedContract, MappedRelease, PartyRef, map_release
 from procurement.ocds.reader import releases_of_package
 from procurement.organizations.models import Organization, Role
+from procurement.orm import MONEY_MAX
 from procurement.scope import Actor, region_covers
 from procurement.suppliers.models import Supplier
 from rules.contract import ContractFacts, Event
@@ -288,6 +289,7 @@ class Importer:
             mapped = map_release(release)
             for mc in mapped.contracts:
                 check_events(mc.facts, record=mapped.ocid)
+                _check_storable(mc, record=mapped.ocid)
             purchaser = self.purchaser(release, mapped)
         except RulesError as err:
             self._reject(item.where, ocid, f"{err.message_zh} / {err.message_en}")
@@ -392,6 +394,22 @@ class Importer:
             )
         self.out.counts["events_added"] += len(new)
         return len(new)
+
+
+def _check_storable(mc: MappedContract, *, record: str) -> None:
+    """An amount past what the database holds rejects this release alone, naming it."""
+    amounts = [("value.amount", mc.facts.amount)]
+    amounts += [
+        (f"transaction {e.ref or i}", e.amount) for i, e in enumerate(mc.facts.events) if e.amount is not None
+    ]
+    for where, amount in amounts:
+        if abs(amount) > MONEY_MAX:
+            raise InvalidInput(
+                {
+                    "amount": f"{record} 合同 {mc.contract_id} 的 {where} 金额 {amount} 超出可存储范围 / "
+                    f"{record} contract {mc.contract_id}: {where} {amount} is beyond what can be stored"
+                }
+            )
 
 
 def _cents(amount: Decimal | None) -> Decimal | None:

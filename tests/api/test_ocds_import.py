@@ -348,3 +348,17 @@ class TestBatches:
         again = post_lines(client, headers, as_lines([*releases, later])).json["counts"]
         assert (again["created"], again["updated"], again["unchanged"], again["events_added"]) == (0, 0, 8, 0)
         assert session.execute(select(func.count()).select_from(Contract)).scalar_one() == 7
+
+
+class TestAmountsBeyondStorage:
+    def test_a_release_with_an_amount_past_the_column_is_rejected_alone(
+        self, client: testing.TestClient, headers: dict[str, str]
+    ) -> None:
+        releases = corpus(3)
+        releases[1]["contracts"][0]["value"]["amount"] = 1e20
+        result = post_lines(client, headers, as_lines(releases))
+        assert result.status_code == 201
+        assert (result.json["counts"]["created"], result.json["counts"]["rejected"]) == (2, 1)
+        problem = next(p for p in result.json["problems"] if p["kind"] == "error")
+        assert problem["where"] == "line 2"
+        assert "超出可存储范围" in problem["message"]
