@@ -2,7 +2,7 @@
 """POST /v1/checks/terms under wrk, next to a bare Falcon app served the same way (issue 3 target:
 at least 60% of the bare app's requests/s, p99 under 10 ms).
 
-Usage: bench/checks_load.py [--seconds 10] [--connections 32] [--workers 2] [--threads 4]
+Usage: bench/checks_load.py [--seconds 10] [--connections 32] [--workers 2] [--threads 2]
        bench/checks_load.py --profile 2000     # cProfile of the endpoint in-process, no wrk
        bench/checks_load.py --cpu 2000         # CPU time per request in-process, against bare Falcon
 Needs wrk (Debian package ``wrk``). Prints figures; never fails on them.
@@ -212,7 +212,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--profile", type=int, metavar="N", help="profile N requests in-process instead")
     parser.add_argument("--cpu", type=int, metavar="N", help="CPU time per request in-process, N requests")
     args = parser.parse_args()
