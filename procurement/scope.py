@@ -1,11 +1,12 @@
 """Who is calling (``Actor``) and what they may see: role and region scoping for every query."""
 
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, true
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from procurement.errors import NotPermitted
+from procurement.errors import NotFound, NotPermitted
 from procurement.organizations.models import Role
 
 
@@ -61,3 +62,31 @@ class Actor:
         if self.role is Role.OFFICER:
             return org_column == self.organization_id
         return region_column.startswith(region_prefix(self.region_code), autoescape=True)
+
+
+T = TypeVar("T")
+
+
+def one_visible(
+    session: Session,
+    actor: Actor,
+    model: type[T],
+    row_id: int,
+    *,
+    org_column: InstrumentedAttribute[int],
+    region_column: InstrumentedAttribute[str],
+    names: tuple[str, str],
+    for_update: bool = False,
+) -> T:
+    """The row ``row_id`` of ``model`` if the caller may see it, else NotFound naming it (zh, en).
+
+    Absent and invisible give the same answer, so nothing leaks whether a row exists.
+    """
+    id_column: Any = model.id  # type: ignore[attr-defined]
+    query = select(model).where(id_column == row_id, actor.visible(org_column, region_column))
+    if for_update:
+        query = query.with_for_update()
+    row = session.execute(query).scalar_one_or_none()
+    if row is None:
+        raise NotFound(names[0], names[1], row_id)
+    return row

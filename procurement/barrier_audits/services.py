@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from procurement.auditlog.services import record
@@ -21,10 +20,9 @@ from procurement.barrier_audits.models import DocumentAudit
 from procurement.documents import FileInfo, TextSegment, iter_findings, read_segments, scan_requirements
 from procurement.documents.reader import iter_text
 from procurement.documents.services import default_scanner
-from procurement.errors import NotFound
 from procurement.findings.models import FindingSource, StoredFinding
 from procurement.findings.services import findings_of, store_findings
-from procurement.scope import Actor
+from procurement.scope import Actor, one_visible
 from rules.barriers import BarrierScanner, Requirement
 from rules.findings import Finding
 
@@ -254,13 +252,15 @@ def audit_requirements(
 
 def get_audit(session: Session, actor: Actor, audit_id: int) -> AuditWithFindings:
     """An audit the caller may see, with its findings; NotFound otherwise."""
-    query = select(DocumentAudit).where(
-        DocumentAudit.id == audit_id,
-        actor.visible(DocumentAudit.organization_id, DocumentAudit.region_code),
+    audit = one_visible(
+        session,
+        actor,
+        DocumentAudit,
+        audit_id,
+        org_column=DocumentAudit.organization_id,
+        region_column=DocumentAudit.region_code,
+        names=("门槛审查", "document audit"),
     )
-    audit = session.execute(query).scalar_one_or_none()
-    if audit is None:
-        raise NotFound("门槛审查", "document audit", audit_id)
     return AuditWithFindings(
         audit, findings_of(session, source=FindingSource.DOCUMENT_AUDIT, source_id=audit.id)
     )

@@ -27,7 +27,7 @@ from procurement.finance.obligations import record_new_contract, refresh_obligat
 from procurement.organizations.models import Role
 from procurement.orm import as_dict, utcnow
 from procurement.pagination import Page, fetch_page
-from procurement.scope import Actor, region_covers
+from procurement.scope import Actor, one_visible, region_covers
 from rules.vocabulary import ContractStatus, EventKind, OrganizationKind
 
 SCALAR_FIELDS = (
@@ -95,14 +95,15 @@ def state_of(contract: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _visible_contract(session: Session, actor: Actor, contract_id: int) -> Contract:
-    contract = session.execute(
-        select(Contract).where(
-            Contract.id == contract_id, actor.visible(Contract.purchaser_id, Contract.region_code)
-        )
-    ).scalar_one_or_none()
-    if contract is None:
-        raise NotFound("合同", "contract", contract_id)
-    return contract
+    return one_visible(
+        session,
+        actor,
+        Contract,
+        contract_id,
+        org_column=Contract.purchaser_id,
+        region_column=Contract.region_code,
+        names=("合同", "contract"),
+    )
 
 
 def _purchaser_id_for(actor: Actor, purchaser_id: int | None) -> int:

@@ -24,7 +24,7 @@ from procurement.finance.stored import load_contracts, stored_facts
 from procurement.findings.models import FindingSource
 from procurement.findings.services import store_findings
 from procurement.organizations.models import Organization, Role
-from procurement.scope import Actor, region_covers, region_prefix
+from procurement.scope import Actor, one_visible, region_covers, region_prefix
 from rules.audits import RULES, TERMS_MANDATORY, audit_contract
 from rules.errors import RulesError
 from rules.payment_clock import PolicyAt
@@ -48,14 +48,15 @@ def _scope(
             f"地区 {region} 不在您的辖区（{actor.region_code}）", f"region {region} is outside yours"
         )
     if organization_id is not None:
-        org = session.execute(
-            select(Organization).where(
-                Organization.id == organization_id,
-                actor.visible(Organization.id, Organization.region_code),
-            )
-        ).scalar_one_or_none()
-        if org is None:
-            raise NotFound("采购人", "organization", organization_id)
+        org = one_visible(
+            session,
+            actor,
+            Organization,
+            organization_id,
+            org_column=Organization.id,
+            region_column=Organization.region_code,
+            names=("采购人", "organization"),
+        )
         region = org.region_code
     return region, organization_id
 

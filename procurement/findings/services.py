@@ -21,12 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from procurement.auditlog.services import record
-from procurement.errors import InvalidInput, NotFound, NotPermitted
+from procurement.errors import InvalidInput, NotPermitted
 from procurement.findings.models import FindingSource, FindingStatus, StoredFinding
 from procurement.organizations.models import Role
 from procurement.orm import utcnow
 from procurement.pagination import Page, fetch_page
-from procurement.scope import Actor
+from procurement.scope import Actor, one_visible
 from rules.findings import Finding
 
 S = FindingStatus
@@ -137,16 +137,16 @@ def findings_of(session: Session, *, source: FindingSource, source_id: int) -> l
 
 
 def _visible(session: Session, actor: Actor, finding_id: int, *, for_update: bool = False) -> StoredFinding:
-    query = select(StoredFinding).where(
-        StoredFinding.id == finding_id,
-        actor.visible(StoredFinding.organization_id, StoredFinding.region_code),
+    return one_visible(
+        session,
+        actor,
+        StoredFinding,
+        finding_id,
+        org_column=StoredFinding.organization_id,
+        region_column=StoredFinding.region_code,
+        names=("审查发现", "finding"),
+        for_update=for_update,  # two reviewers at once: the second sees the first one's status
     )
-    if for_update:  # two reviewers at once: the second sees the first one's status
-        query = query.with_for_update()
-    finding = session.execute(query).scalar_one_or_none()
-    if finding is None:
-        raise NotFound("审查发现", "finding", finding_id)
-    return finding
 
 
 def get_finding(session: Session, actor: Actor, finding_id: int) -> StoredFinding:

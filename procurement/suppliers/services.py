@@ -8,10 +8,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from procurement.auditlog import services as auditlog
-from procurement.errors import Conflict, InvalidInput, NotFound
+from procurement.errors import Conflict, InvalidInput
 from procurement.organizations.models import Organization
 from procurement.pagination import Page, fetch_page
-from procurement.scope import Actor
+from procurement.scope import Actor, one_visible
 from procurement.suppliers.models import Supplier
 from rules.credit_code import credit_code_problem
 
@@ -62,14 +62,15 @@ def create_supplier(session: Session, actor: Actor, *, fields: Mapping[str, Any]
 
 
 def get_supplier(session: Session, actor: Actor, supplier_id: int) -> Supplier:
-    supplier = session.execute(
-        select(Supplier).where(
-            Supplier.id == supplier_id, actor.visible(Supplier.owner_org_id, Supplier.region_code)
-        )
-    ).scalar_one_or_none()
-    if supplier is None:
-        raise NotFound("供应商", "supplier", supplier_id)
-    return supplier
+    return one_visible(
+        session,
+        actor,
+        Supplier,
+        supplier_id,
+        org_column=Supplier.owner_org_id,
+        region_column=Supplier.region_code,
+        names=("供应商", "supplier"),
+    )
 
 
 def list_suppliers(session: Session, actor: Actor, *, after: int | None, limit: int) -> Page[Supplier]:
