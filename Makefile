@@ -22,6 +22,8 @@ run: venv
 	$(BIN)/smeproc db upgrade
 	$(BIN)/smeproc demo
 	@echo "smeproc: http://$(HOST):$(PORT)/v1/health"
+	@# the worker runs background jobs beside the server and stops with it
+	$(BIN)/smeproc worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \
 	$(BIN)/smeproc serve --host $(HOST) --port $(PORT)
 
 test: venv

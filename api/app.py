@@ -23,6 +23,7 @@ from api.resources.findings import Findings
 from api.resources.health import Health
 from api.resources.imports import OcdsImports
 from api.resources.openapi import OpenApiDocument
+from api.resources.platform import platform_resources
 from api.resources.policies import Policies
 from api.resources.reports import PaymentsReport
 from api.resources.suppliers import Suppliers
@@ -30,6 +31,7 @@ from api.resources.terms import ContractTerms, ContractTermsApply
 from api.routes import ROUTES
 from config.settings import Settings
 from procurement.db import create_db_engine, create_session_factory, is_sqlite, write_intent
+from procurement.jobs.queue import JobQueue, build_huey
 from rules.policy import load_policy_book
 
 
@@ -63,6 +65,9 @@ def create_app(
         session_factory = create_session_factory(engine)
         if is_sqlite(settings.database_url):
             write_factory = create_session_factory(write_intent(engine))
+        # jobs a request enqueues go to the queue once its transaction commits
+        queue = JobQueue(build_huey(settings.queue_url, name=settings.queue_name), session_factory)
+        queue.attach(session_factory, *([write_factory] if write_factory else []))
     middleware: list[Any] = [
         BodyLimit(settings),
         SessionManager(session_factory, write_factory),
@@ -90,13 +95,14 @@ def create_app(
         "barrier_checks": BarrierChecks(settings.max_upload_bytes),
         "audit_runs": AuditRuns(),
         "payments_report": PaymentsReport(),
-        "ocds_imports": OcdsImports(settings.max_upload_bytes),
+        "ocds_imports": OcdsImports(settings.max_upload_bytes, settings.import_job_bytes),
         "contract_terms": ContractTerms(book),
         "contract_terms_apply": ContractTermsApply(book),
         "check_terms": TermsCheck(book),
         "check_sme_size": SizeCheck(book),
         "check_price_deduction": PriceDeductionCheck(book),
         "policies": Policies(book),
+        **platform_resources(settings),
     }
     for route in ROUTES:
         if route.suffix:

@@ -1,8 +1,8 @@
 """The one table of routes: the app adds them and the OpenAPI document describes them from here."""
 
-from dataclasses import dataclass
-
 from api.openapi import Operation
+from api.route import Route
+from api.routes_platform import PLATFORM_ROUTES
 from api.schemas.audit_runs import AuditRunCreateSchema, AuditRunSchema
 from api.schemas.audits import (
     BarrierCheckResultSchema,
@@ -46,14 +46,6 @@ from api.schemas.terms import TermsAppliedSchema, TermsApplySchema, TermsPreview
 
 WRITE_ERRORS = (401, 403, 409, 413, 422)
 IDEMPOTENT = ("Idempotency-Key",)
-
-
-@dataclass(frozen=True)
-class Route:
-    path: str  # Falcon template, converters included
-    resource: str  # key into the resources create_app builds
-    operations: tuple[Operation, ...]
-    suffix: str | None = None
 
 
 def _op(path: str, method: str, summary: str, tag: str, response: object, **kw: object) -> Operation:
@@ -473,4 +465,5 @@ ROUTES: tuple[Route, ...] = (
             ),
         ),
     ),
+    *PLATFORM_ROUTES,
 )

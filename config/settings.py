@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_SQLITE_PATH = Path("var") / "smeproc.sqlite3"
+DEFAULT_QUEUE_PATH = Path("var") / "queue.sqlite3"
 POLICY_DIR = Path(__file__).resolve().parent / "policies"
 
 
@@ -30,6 +31,12 @@ class Settings:
     max_page_size: int = 200
     db_pool_size: int = 5
     sql_echo: bool = False
+    # the job queue: Huey on a SQLite file (embedded) or redis://host:port/db (production)
+    queue_url: str = f"sqlite:///{DEFAULT_QUEUE_PATH}"
+    queue_name: str = "smeproc"  # one name per deployment sharing a Redis
+    worker_threads: int = 2
+    # an OCDS import body larger than this is imported by the worker (202 and a job)
+    import_job_bytes: int = 1_048_576
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -44,4 +51,8 @@ class Settings:
             max_page_size=_int(environ, "SMEPROC_MAX_PAGE_SIZE", defaults.max_page_size),
             db_pool_size=_int(environ, "SMEPROC_DB_POOL_SIZE", defaults.db_pool_size),
             sql_echo=environ.get("SMEPROC_SQL_ECHO", "") in ("1", "true", "yes"),
+            queue_url=environ.get("SMEPROC_QUEUE_URL") or defaults.queue_url,
+            queue_name=environ.get("SMEPROC_QUEUE_NAME") or defaults.queue_name,
+            worker_threads=_int(environ, "SMEPROC_WORKER_THREADS", defaults.worker_threads),
+            import_job_bytes=_int(environ, "SMEPROC_IMPORT_JOB_BYTES", defaults.import_job_bytes),
         )

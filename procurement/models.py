@@ -13,6 +13,7 @@ from procurement.finance.models import AuditRun, ContractObligation
 from procurement.findings.models import StoredFinding
 from procurement.idempotency.models import IdempotencyRecord
 from procurement.imports.models import OcdsImport
+from procurement.jobs.models import Job
 from procurement.organizations.models import ApiKey, Organization, Role
 from procurement.orm import Base
 from procurement.suppliers.models import Supplier
@@ -31,6 +32,7 @@ __all__ = [
     "ContractObligation",
     "DocumentAudit",
     "IdempotencyRecord",
+    "Job",
     "OcdsImport",
     "Organization",
     "PaymentTermRow",

@@ -8,6 +8,7 @@ from importlib import import_module
 # modules under api.cli, each adding its subcommand(s) and setting ``func`` to a run(args) -> int
 COMMAND_MODULES = (
     "serve",
+    "worker",
     "db",
     "keys",
     "demo",

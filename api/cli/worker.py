@@ -1,0 +1,31 @@
+"""``smeproc worker``: run background jobs (and the periodic chores) until interrupted."""
+
+import argparse
+import logging
+
+from api.cli.common import settings_from_env
+
+
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = sub.add_parser("worker", help="运行后台任务 / run background jobs")
+    parser.add_argument("--threads", type=int, help="job threads (default SMEPROC_WORKER_THREADS, 2)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from procurement.db import create_db_engine, create_session_factory, is_sqlite, write_intent
+    from procurement.jobs.queue import JobQueue, build_huey
+    from procurement.jobs.worker import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = settings_from_env()
+    engine = create_db_engine(settings.database_url, pool_size=settings.db_pool_size)
+    # on SQLite every worker transaction declares it writes (a read-then-write one could not upgrade)
+    factory = create_session_factory(write_intent(engine) if is_sqlite(settings.database_url) else engine)
+    queue = JobQueue(build_huey(settings.queue_url, name=settings.queue_name), factory)
+    queue.attach(factory)  # jobs that start jobs
+    threads = args.threads or settings.worker_threads
+    print(f"smeproc worker: {threads} threads, queue {settings.queue_url}", flush=True)
+    run_worker(queue, factory, threads=threads, chores=[])
+    engine.dispose()
+    return 0
