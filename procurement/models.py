@@ -9,6 +9,7 @@ from procurement.contracts.models import (
     ContractEvent,
     PaymentTermRow,
 )
+from procurement.events.models import OutboxEvent
 from procurement.finance.models import AuditRun, ContractObligation
 from procurement.findings.models import StoredFinding
 from procurement.idempotency.models import IdempotencyRecord
@@ -35,6 +36,7 @@ __all__ = [
     "Job",
     "OcdsImport",
     "Organization",
+    "OutboxEvent",
     "PaymentTermRow",
     "Role",
     "StoredFinding",

@@ -27,6 +27,7 @@ from procurement.auditlog.services import record
 from procurement.contracts.facts import percent_of
 from procurement.contracts.models import BondRow, Contract, ContractEvent, PaymentTermRow
 from procurement.errors import InvalidInput, NotFound
+from procurement.events.services import emit_event
 from procurement.finance.obligations import refresh_obligations
 from procurement.imports.models import OcdsImport
 from procurement.ocds.mapping import MappedContract, MappedRelease, PartyRef, map_release
@@ -586,6 +587,13 @@ def import_ocds(
         entity_id=row.id,
         before=None,
         after={"sha256": row.sha256, "counts": counts, "contracts": sorted(out.touched)[:1000]},
+    )
+    emit_event(
+        session,
+        type="import.completed",
+        organization_id=actor.organization_id,
+        region_code=actor.region_code,
+        data={"import_id": row.id, "import": f"/v1/imports/ocds/{row.id}", "counts": counts},
     )
     return row
 

@@ -27,6 +27,7 @@ from procurement.contracts.facts import (
 )
 from procurement.contracts.models import Contract
 from procurement.errors import InvalidInput, StaleVersion
+from procurement.events.services import emit_event
 from procurement.finance.obligations import refresh_obligations
 from procurement.scope import Actor
 from procurement.terms.models import TermsResult as TermsResultRow
@@ -270,6 +271,22 @@ def apply_terms(
         after=applied_state(contract, row),
     )
     refresh_obligations(session, [contract.id])
+    emit_event(
+        session,
+        type="contract.terms_applied",
+        organization_id=contract.purchaser_id,
+        region_code=contract.region_code,
+        data={
+            "contract_id": contract.id,
+            "contract": f"/v1/contracts/{contract.id}",
+            "external_ref": contract.external_ref,
+            "version": contract.version,
+            "terms_result_id": row.id,
+            "policy_version": row.policy_version,
+            "accepted": row.accepted_rule_ids,
+            "declined": row.declined,
+        },
+    )
     return row, contract
 
 

@@ -1,0 +1,79 @@
+"""The outbox: an event exists exactly when the change that caused it was committed."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from falcon import testing
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from procurement.errors import InvalidInput
+from procurement.events.models import OutboxEvent
+from procurement.events.services import emit_event
+from tests import factories
+from tests.api.helpers import headers_for
+from tests.api.test_sme_terms import _decisions, create_contract
+
+
+def test_an_event_rolled_back_with_its_change_was_never_written(session: Session) -> None:
+    org = factories.OrganizationFactory(region_code="650102")
+    with session.begin_nested() as change:
+        event = emit_event(
+            session, type="payment.overdue", organization_id=org.id, region_code="650102", data={}
+        )
+        change.rollback()
+    assert session.get(OutboxEvent, event.id) is None
+
+
+def test_data_keeps_money_as_strings_and_dates_as_text(session: Session) -> None:
+    org = factories.OrganizationFactory(region_code="650102")
+    event = emit_event(
+        session,
+        type="payment.overdue",
+        organization_id=org.id,
+        region_code=org.region_code,
+        data={"amount": Decimal("1000.10"), "due_on": date(2025, 9, 1), "terms": [Decimal("0.5")]},
+    )
+    session.expire(event)
+    assert event.data == {"amount": "1000.10", "due_on": "2025-09-01", "terms": ["0.5"]}
+    assert event.fanned_out_at is None
+
+
+def test_an_unknown_event_type_is_refused(session: Session) -> None:
+    org = factories.OrganizationFactory()
+    with pytest.raises(InvalidInput):
+        emit_event(session, type="contract.deleted", organization_id=org.id, region_code="650102", data={})
+
+
+def test_applying_sme_terms_writes_contract_terms_applied(
+    client: testing.TestClient, session: Session
+) -> None:
+    school = factories.OrganizationFactory(region_code="650102")
+    contract = create_contract(client, school)
+    headers = headers_for(school)
+    base = f"/v1/contracts/{contract['id']}"
+    preview = client.simulate_post(f"{base}/sme-terms", headers=headers).json
+    applied = client.simulate_post(f"{base}/sme-terms/apply", json=_decisions(preview, {}), headers=headers)
+    assert applied.status_code == 200, applied.json
+
+    event = session.execute(
+        select(OutboxEvent).where(OutboxEvent.type == "contract.terms_applied")
+    ).scalar_one()
+    assert (event.organization_id, event.region_code) == (school.id, "650102")
+    assert event.data["contract_id"] == contract["id"]
+    assert event.data["version"] == 2
+    assert event.data["policy_version"] == preview["policy_version"]
+    assert sorted(event.data["accepted"]) == sorted(a["rule_id"] for a in preview["adjustments"])
+
+
+def test_a_refused_apply_writes_no_event(client: testing.TestClient, session: Session) -> None:
+    school = factories.OrganizationFactory(region_code="650102")
+    contract = create_contract(client, school)
+    result = client.simulate_post(
+        f"/v1/contracts/{contract['id']}/sme-terms/apply",
+        json={"accepted": [], "declined": []},
+        headers=headers_for(school),
+    )
+    assert result.status_code == 422
+    assert session.execute(select(OutboxEvent)).first() is None
