@@ -1,7 +1,7 @@
 """Real judged clauses (tests/data/barrier_cases/): loading, the schema, the fixed split, families.
 
 Each YAML file holds ONE source document (a complaint decision, an inspection decision, a MOF
-answer or a press analysis) and the clauses it judged. The file's split (``dev`` or ``test``) is
+answer, a finance department's notice or a press analysis) and the clauses it judged. The file's split (``dev`` or ``test``) is
 fixed by the source URL alone (``split_of``), so adding cases never moves an existing one. The bench
 (bench/barrier_accuracy.py) and the schema test read the files through this module.
 """
@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 SPLITS = ("dev", "test")
-LEVELS = ("complaint_decision", "inspection_decision", "mof_answer", "press_analysis")
+LEVELS = ("complaint_decision", "inspection_decision", "mof_answer", "regulator_notice", "press_analysis")
 VERDICTS = ("illegal", "lawful")
 SECTIONS = ("qualification", "scoring", "requirement", "contract")
 CATEGORIES = ("goods", "services", "works")
