@@ -1,9 +1,10 @@
 """Real judged clauses (tests/data/barrier_cases/): loading, the schema, the fixed split, families.
 
 Each YAML file holds ONE source document (a complaint decision, an inspection decision, a MOF
-answer, a finance department's notice or a press analysis) and the clauses it judged. The file's split (``dev`` or ``test``) is
-fixed by the source URL alone (``split_of``), so adding cases never moves an existing one. The bench
-(bench/barrier_accuracy.py) and the schema test read the files through this module.
+answer, a finance department's notice or a press analysis) and the clauses it judged. The file's
+split (``dev`` or ``test``) is fixed by the source URL alone (``split_of``), so adding cases never
+moves an existing one. The bench (bench/barrier_accuracy.py) and the schema test read the files
+through this module.
 """
 
 import hashlib
