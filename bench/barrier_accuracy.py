@@ -60,14 +60,27 @@ def scan_case(case: JudgedCase, scanner: BarrierScanner, *, context: bool) -> li
     return [finding.category for finding in result.findings]
 
 
-def _print_scores(title: str, scores: dict[str, Score]) -> None:
+def _ratio(numerator: int, denominator: int) -> str:
+    """A ratio, or "-" where it is undefined (nothing flagged, nothing to find)."""
+    return "-" if denominator == 0 else f"{numerator / denominator:.3f}"
+
+
+def _print_scores(
+    title: str, scores: dict[str, Score], counts: dict[str, tuple[int, int]] | None = None
+) -> None:
+    """One line per family: clauses (illegal/lawful, when known), tp, fp, fn, precision, recall."""
     print(title)
-    print(f"  {'family':34} {'tp':>4} {'fp':>4} {'fn':>4} {'precision':>10} {'recall':>8}")
-    for family in sorted(scores, key=lambda f: (f == OVERALL, f)):
-        s = scores[family]
+    header = ("family", "illegal", "lawful", "tp", "fp", "fn", "precision", "recall")
+    print("  {:34} {:>7} {:>6} {:>4} {:>4} {:>4} {:>10} {:>8}".format(*header))
+    names = set(scores) | set(counts or {})
+    for family in sorted(names, key=lambda f: (f == OVERALL, f)):
+        s = scores.get(family, Score())
+        illegal, lawful = (counts or {}).get(family, ("-", "-")) if counts is not None else ("-", "-")
+        flagged, expected = s.true_positives + s.false_positives, s.true_positives + s.false_negatives
+        precision, recall = _ratio(s.true_positives, flagged), _ratio(s.true_positives, expected)
         print(
-            f"  {family:34} {s.true_positives:4} {s.false_positives:4} {s.false_negatives:4}"
-            f" {s.precision:10.3f} {s.recall:8.3f}"
+            f"  {family:34} {illegal:>7} {lawful:>6} {s.true_positives:4} {s.false_positives:4}"
+            f" {s.false_negatives:4} {precision:>10} {recall:>8}"
         )
 
 
@@ -93,19 +106,28 @@ def report_split(
                 f"  MISS {case.case_id} [{case.split}] {case.verdict}/{case.family}/{case.form}"
                 f" found={sorted(categories)}: {case.text[:80]}"
             )
-    illegal = sum(1 for c in cases if c.illegal)
+    illegal_total = sum(1 for c in cases if c.illegal)
     sources = len({c.source.url for c in cases})
     print(
         f"{name}: {len(cases)} clauses from {sources} source documents,"
-        f" {illegal} illegal, {len(cases) - illegal} lawful look-alikes"
+        f" {illegal_total} illegal, {len(cases) - illegal_total} lawful look-alikes"
         f" (section context {'on' if context else 'off'})"
     )
+    flagged = clause.true_positives + clause.false_positives
     print(
-        f"  clause level: flagged clauses truly illegal (precision) {clause.precision:.3f},"
-        f" illegal clauses flagged (recall) {clause.recall:.3f}"
+        f"  clause level: flagged clauses truly illegal (precision)"
+        f" {_ratio(clause.true_positives, flagged)},"
+        f" illegal clauses flagged (recall) {_ratio(clause.true_positives, illegal_total)}"
         f"  [tp {clause.true_positives} fp {clause.false_positives} fn {clause.false_negatives}]"
     )
-    _print_scores("  per family (a finding counts only for its own family):", category_scores(per_family))
+    counts: dict[str, tuple[int, int]] = {}
+    for case in cases:
+        illegal, lawful = counts.get(case.family, (0, 0))
+        counts[case.family] = (illegal + case.illegal, lawful + (not case.illegal))
+    counts[OVERALL] = (illegal_total, len(cases) - illegal_total)
+    _print_scores(
+        "  per family (a finding counts only for its own family):", category_scores(per_family), counts
+    )
     print()
 
 
