@@ -23,6 +23,7 @@ class Texts:
 class Templates:
     adjustments: dict[str, Texts]
     findings: dict[str, Texts]
+    contract: dict[str, str]  # the clauses of a decided contract (rules/contract_text.py)
 
 
 def _texts(file: str, key: str, raw: Any, *, finding: bool) -> Texts:
@@ -46,17 +47,23 @@ def _texts(file: str, key: str, raw: Any, *, finding: bool) -> Texts:
     return Texts(
         need(message, "zh", f"{key}.message"),
         need(message, "en", f"{key}.message"),
-        clause_zh=need(raw, "clause_zh", key),
+        clause_zh=raw.get("clause_zh", ""),
     )
 
 
 def load_templates(path: Path) -> Templates:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or set(data) != {"templates", "findings"}:
-        raise PolicyPackError(path.name, "", "应含 templates 与 findings", "needs templates, findings")
+    if not isinstance(data, dict) or set(data) != {"templates", "findings", "contract"}:
+        raise PolicyPackError(
+            path.name, "", "应含 templates、findings 与 contract", "needs templates, findings, contract"
+        )
+    contract = data["contract"]
+    if not isinstance(contract, dict) or not all(isinstance(v, str) for v in contract.values()):
+        raise PolicyPackError(path.name, "contract", "每项应为文本", "each entry must be a text")
     return Templates(
         {k: _texts(path.name, f"templates.{k}", v, finding=False) for k, v in data["templates"].items()},
         {k: _texts(path.name, f"findings.{k}", v, finding=True) for k, v in data["findings"].items()},
+        dict(contract),
     )
 
 

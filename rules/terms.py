@@ -1,14 +1,15 @@
 """The contract-terms engine: adjustments toward the policy and findings on mandatory limits.
 
 Pure and fast: parameters are resolved once per snapshot segment (``_Plan``) and texts are
-rendered from config/clauses.yaml only when read.
+rendered from config/clauses.yaml only when read. The adjustments are planned together on the
+payment schedule by rules/schedule.py; the clause text comes from the decided contract
+(rules/contract_text.py). Where the engine decides which supplier gets SME terms: ``_adjustments``
+(``sme``, ``small``).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Collection, Iterable, Mapping
-from dataclasses import replace
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -19,6 +20,7 @@ from rules.errors import InvalidInput
 from rules.findings import Citation, Finding
 from rules.money_words import yuan_in_capitals
 from rules.policy import ParamValue, PolicySnapshot
+from rules.schedule import calendar_days
 from rules.vocabulary import (
     BondForm,
     BondKind,
@@ -36,7 +38,8 @@ RESERVED_NOTICE_TEMPLATE = "reserved.notice"
 _FEN = Decimal("0.01")
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
-_GUARANTEES = frozenset({BondForm.BANK_GUARANTEE, BondForm.INSURANCE})
+_GUARANTEES = frozenset({BondForm.BANK_GUARANTEE, BondForm.INSURANCE})  # must be accepted (38号)
+_NON_CASH = _GUARANTEES | {BondForm.CHEQUE}
 _CASH_ONLY = frozenset({BondForm.CASH})
 _TRIGGER_ZH = {
     Trigger.SIGNING: "合同签订",
@@ -98,9 +101,11 @@ def _cites(*params: ParamValue | None) -> tuple[Citation, ...]:
 
 
 class Adjustment(NamedTuple):
-    """One change of a draft term toward the policy, with its basis and the clause to use.
+    """One change of a draft term toward the policy, with its basis.
 
-    A named tuple rather than a frozen dataclass: as immutable, and cheaper to build in bulk.
+    The clause text to sign is not part of it: that is rendered from the contract as decided
+    (rules/contract_text.py). A named tuple rather than a frozen dataclass: as immutable, and
+    cheaper to build in bulk.
     """
 
     field: str
@@ -112,6 +117,7 @@ class Adjustment(NamedTuple):
     template: str
     args: Mapping[str, Any]
     is_default: bool = False  # the target is a regional default the finance department set
+    params: tuple[ParamValue, ...] = ()  # the pack parameters the target comes from
 
     @property
     def _texts(self) -> Texts:
@@ -125,11 +131,9 @@ class Adjustment(NamedTuple):
     def message_en(self) -> str:
         return self._texts.message_en.format(**_expand(self.args))
 
-    @property
-    def clause_zh(self) -> str:
-        return self._texts.clause_zh.format(**_expand(self.args))
-
     def as_dict(self) -> dict[str, Any]:
+        basis_zh, basis_en = legal_basis(self.legal_force, self.is_default, self.params, self.citations)
+        note = self.args.get("legal_note")
         return {
             "field": self.field,
             "before": _jsonable(self.before),
@@ -138,9 +142,65 @@ class Adjustment(NamedTuple):
             "legal_force": self.legal_force.value,
             "is_default": self.is_default,
             "citations": [c.as_dict() for c in self.citations],
+            "parameters": [_param_dict(p) for p in self.params],
+            "legal_basis": {"zh": basis_zh, "en": basis_en},
+            "legal_note": {"zh": note[0], "en": note[1]} if note else None,
             "message": {"zh": self.message_zh, "en": self.message_en},
-            "clause_zh": self.clause_zh,
         }
+
+
+def _value_text(param: ParamValue) -> str:
+    value = param.value
+    if param.unit == "rate" and isinstance(value, Decimal):
+        return pct(value)
+    if param.unit in ("days", "working_days", "months"):
+        return f"{value} {param.unit.replace('_', ' ')}"
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def _param_dict(param: ParamValue) -> dict[str, Any]:
+    return {
+        "name": param.name,
+        "value": _value_text(param),
+        "is_default": param.is_default,
+        "confidence": param.confidence,
+        "legal_force": param.legal_force.value,
+        "effective_from": param.effective_from.isoformat(),
+    }
+
+
+def _cite_text(citations: tuple[Citation, ...]) -> str:
+    return "、".join(f"{c.doc_id}{c.article}" for c in citations)
+
+
+def legal_basis(
+    force: LegalForce, is_default: bool, params: tuple[ParamValue, ...], citations: tuple[Citation, ...]
+) -> tuple[str, str]:
+    """What binds and what is advice, in both languages.
+
+    A pack default is never shown as the text of a document: the wording names the parameter and
+    says the cited measure is what it implements, not where its number comes from.
+    """
+    cites = _cite_text(citations)
+    defaults = [p for p in params if p.is_default]
+    if force is MANDATORY:
+        zh, en = f"法定要求（强制性规定）：{cites}", f"a legal requirement (mandatory): {cites}"
+        if defaults:  # the duty binds; the number filled in is the finance department's default
+            zh += "；所填数值" + "、".join(f"{p.name} = {_value_text(p)}" for p in defaults)
+            zh += "为财政部门设定的默认值，非法定要求，可按实际约定"
+            en += "; the value filled in (" + ", ".join(f"{p.name} = {_value_text(p)}" for p in defaults)
+            en += ") is a default set by the finance department, not a legal requirement, and may be agreed"
+        return zh, en
+    if is_default and defaults:
+        named = "；".join(f"{p.name} = {_value_text(p)}（可信度{p.confidence}）" for p in defaults)
+        named_en = "; ".join(f"{p.name} = {_value_text(p)} (confidence {p.confidence})" for p in defaults)
+        return (
+            f"财政部门设定的默认目标，非法定要求：政策包参数 {named}；该目标落实 {cites} 的鼓励性措施，"
+            "具体数值并非该文件规定",
+            f"a default target set by the finance department, not a legal requirement: pack parameter "
+            f"{named_en}; it implements the encouraged measure of {cites}, which does not set this number",
+        )
+    return f"鼓励性措施，非强制：{cites}", f"an encouraged measure, not mandatory: {cites}"
 
 
 class TermsResult(NamedTuple):
@@ -250,15 +310,6 @@ def validate_facts(facts: ContractFacts) -> None:
             raise _bad(f"bonds[{i}].return_days", "天数不得为负数", "days must not be negative")
     if facts.acceptance_period_days is not None and facts.acceptance_period_days < 0:
         raise _bad("acceptance_period_days", "天数不得为负数", "days must not be negative")
-
-
-def _calendar_days(term: PaymentTerm) -> int:
-    # limits count calendar days; five working days span at least a week
-    return term.days if term.day_type is DayType.CALENDAR else term.days * 7 // 5
-
-
-def _is_retention(term: PaymentTerm) -> bool:
-    return term.kind is PaymentKind.RETENTION or term.trigger is Trigger.WARRANTY_END
 
 
 # --- findings -------------------------------------------------------------------------------
@@ -480,6 +531,9 @@ def _adjustments(facts: ContractFacts, plan: _Plan) -> list[Adjustment]:
     if floor is not None and prepaid < floor.value:  # type: ignore[operator]
         target: Decimal = floor.value  # type: ignore[assignment]
         pay_days = days_target.value if days_target is not None else "【  】"
+        # a raised prepayment keeps the days the draft gives it; a new one gets the payment target
+        stated = [t.days for t in terms if t.kind is PaymentKind.PREPAYMENT and t.days_agreed]
+        prepay_days = stated[0] if stated else pay_days
         out.append(
             Adjustment(
                 "prepayment.rate",
@@ -492,13 +546,13 @@ def _adjustments(facts: ContractFacts, plan: _Plan) -> list[Adjustment]:
                 {
                     "before_rate": prepaid,
                     "after_rate": target,
-                    "days": pay_days,
+                    "days": prepay_days,
                     "amount": amount * target,
                     "size_zh": _SIZE_ZH.get(size, "") if size else "",
                     "size_en": str(size) if size else "",
-                    "balance_days": pay_days,
                 },
                 floor.is_default,
+                (floor,),
             )
         )
 
@@ -508,23 +562,26 @@ def _adjustments(facts: ContractFacts, plan: _Plan) -> list[Adjustment]:
         if bond.kind is BondKind.PERFORMANCE:
             out.extend(_performance_bond(i, bond, plan, amount, sme=sme, small=small))
         if non_cash is not None and not bond.forms >= _GUARANTEES and bond.rate > _ZERO:
+            # the supplier chooses: every non-cash form the law names, and cash where it was taken
             out.append(
                 Adjustment(
                     f"bonds[{i}].forms",
                     bond.forms,
-                    bond.forms | _GUARANTEES,
+                    bond.forms | _NON_CASH,
                     "terms.bond.forms",
                     non_cash.legal_force,
                     non_cash.citations,
                     "bond.forms",
                     {"bond_zh": _BOND_ZH[bond.kind]},
+                    False,
+                    (non_cash,),
                 )
             )
 
     # retention and payment days
     for i, term in enumerate(terms):
         if term.kind is PaymentKind.RETENTION or term.trigger is Trigger.WARRANTY_END:
-            out.extend(_retention(i, term, plan, amount, works=works, sme=sme))
+            out.extend(_retention(i, term, plan, amount, works=works, sme=sme, balance_days=days_target))
         elif days_target is not None and term.trigger in _PAYING_TRIGGERS:
             out.extend(_payment_days(i, term, plan, days_target, amount, public=public))
 
@@ -543,6 +600,7 @@ def _adjustments(facts: ContractFacts, plan: _Plan) -> list[Adjustment]:
                 "acceptance.period" if default else "acceptance.period_blank",
                 {"after": default.value if default else "【  】"},
                 bool(default and default.is_default),
+                (req, default) if default else (req,),
             )
         )
 
@@ -560,6 +618,8 @@ def _adjustments(facts: ContractFacts, plan: _Plan) -> list[Adjustment]:
                 audit.citations,
                 "settlement.audit",
                 {},
+                False,
+                (audit,),
             )
         )
 
@@ -577,6 +637,8 @@ def _adjustments(facts: ContractFacts, plan: _Plan) -> list[Adjustment]:
                 notice.citations,
                 RESERVED_NOTICE_TEMPLATE,
                 {},
+                False,
+                (notice,),
             )
         )
     return out
@@ -585,39 +647,48 @@ def _adjustments(facts: ContractFacts, plan: _Plan) -> list[Adjustment]:
 def _performance_bond(
     i: int, bond: BondTerm, plan: _Plan, amount: Decimal, *, sme: bool, small: bool
 ) -> list[Adjustment]:
+    """The legal cap (mandatory, cannot be declined) and the SME target (advice), separately."""
     out: list[Adjustment] = []
     legal = plan.bond_max
-    caps: list[ParamValue] = []
-    waived = small and plan.bond_sm_waived is not None and bool(plan.bond_sm_waived.value)
-    if legal is not None and bond.rate > legal.value:  # type: ignore[operator]
-        caps.append(legal)
-    if sme and plan.bond_sme_max is not None:
-        caps.append(plan.bond_sme_max)
-    if waived:
-        assert plan.bond_sm_waived is not None
-        target, used = _ZERO, [*caps, plan.bond_sm_waived]
-    elif caps:
-        target = min(c.value for c in caps)  # type: ignore[assignment]
-        used = caps
-    else:
-        target, used = bond.rate, []
-    if bond.rate > target:
-        breach = legal is not None and bond.rate > legal.value  # type: ignore[operator]
+    field = f"bonds[{i}].rate"
+    rate = bond.rate
+    if legal is not None and rate > legal.value:  # type: ignore[operator]
+        cap: Decimal = legal.value  # type: ignore[assignment]
         out.append(
             Adjustment(
-                f"bonds[{i}].rate",
-                bond.rate,
+                field,
+                rate,
+                cap,
+                "terms.bond.legal_cap",
+                legal.legal_force,
+                legal.citations,
+                "bond.cap",
+                {"before_rate": rate, "after_rate": cap, "amount": amount * cap},
+                False,
+                (legal,),
+            )
+        )
+    waived = small and plan.bond_sm_waived is not None and bool(plan.bond_sm_waived.value)
+    target: Decimal = rate
+    used: tuple[ParamValue, ...] = ()
+    if waived:
+        assert plan.bond_sm_waived is not None
+        target, used = _ZERO, (plan.bond_sm_waived,)
+    elif sme and plan.bond_sme_max is not None and rate > plan.bond_sme_max.value:  # type: ignore[operator]
+        target, used = plan.bond_sme_max.value, (plan.bond_sme_max,)  # type: ignore[assignment]
+    if target < rate and (legal is None or target < legal.value):  # type: ignore[operator]
+        out.append(
+            Adjustment(
+                field,
+                rate,
                 target,
                 "terms.bond.rate",
-                MANDATORY if breach else ENCOURAGED,
+                ENCOURAGED,
                 plan.cites(*used),
                 "bond.waived" if target == 0 else "bond.cap",
-                {
-                    "before_rate": bond.rate,
-                    "after_rate": target,
-                    "amount": amount * target,
-                },
-                any(c.is_default for c in used) and not breach,
+                {"before_rate": rate, "after_rate": target, "amount": amount * target},
+                any(c.is_default for c in used),
+                used,
             )
         )
     if bond.return_days is None and plan.bond_return is not None and target > _ZERO:
@@ -632,13 +703,21 @@ def _performance_bond(
                 "bond.return_days",
                 {"after": plan.bond_return.value},
                 plan.bond_return.is_default,
+                (plan.bond_return,),
             )
         )
     return out
 
 
 def _retention(
-    i: int, term: PaymentTerm, plan: _Plan, amount: Decimal, *, works: bool, sme: bool
+    i: int,
+    term: PaymentTerm,
+    plan: _Plan,
+    amount: Decimal,
+    *,
+    works: bool,
+    sme: bool,
+    balance_days: ParamValue | None,
 ) -> list[Adjustment]:
     out: list[Adjustment] = []
     if works:
@@ -666,12 +745,24 @@ def _retention(
                     "after_rate": target,
                     "release_days": release_days,
                     "amount": amount * target,
+                    # a payment on acceptance made for the released share, where the draft has none
+                    "balance_days": balance_days.value if balance_days is not None else None,
                 },
                 cap.is_default,
+                (cap,),
             )
         )
     stated = term.days_agreed
-    if release is not None and (not stated or term.days > release.value):  # type: ignore[operator]
+    at_end = term.trigger is Trigger.WARRANTY_END
+    # the release target counts from the warranty's (defect period's) end: a retention released
+    # some days after acceptance is moved to that trigger, the warranty period being its own fact
+    if release is not None and (not stated or calendar_days(term) > release.value):  # type: ignore[operator]
+        if not stated:
+            template = "retention.release_days_unstated"
+        elif at_end:
+            template = release_template
+        else:
+            template = "retention.release_to_warranty_end"
         out.append(
             Adjustment(
                 f"payment_terms[{i}].days",
@@ -680,9 +771,16 @@ def _retention(
                 "terms.retention.release_days",
                 release.legal_force,
                 release.citations,
-                release_template if stated else "retention.release_days_unstated",
-                {"before": term.days, "after": release.value},
+                template,
+                {
+                    "before": term.days,
+                    "after": release.value,
+                    "trigger_zh": _TRIGGER_ZH[term.trigger],
+                    "trigger_en": str(term.trigger),
+                    "to_trigger": Trigger.WARRANTY_END,
+                },
                 release.is_default,
+                (release,),
             )
         )
     defect = plan.ret_works_defect
@@ -699,6 +797,8 @@ def _retention(
                 defect.citations,
                 "retention.defect_months",
                 {"before": term.held_months, "after": defect.value},
+                False,
+                (defect,),
             )
         )
     return out
@@ -707,6 +807,7 @@ def _retention(
 def _payment_days(
     i: int, term: PaymentTerm, plan: _Plan, target: ParamValue, amount: Decimal, *, public: bool
 ) -> list[Adjustment]:
+    """Over the legal maximum: a mandatory cut to it; over the target: an encouraged cut to that."""
     # the regional target speaks of acceptance; delivery-triggered terms get the legal 30 days
     goal = target
     if term.trigger is not Trigger.ACCEPTANCE and target is plan.pay_after_accept:
@@ -714,32 +815,64 @@ def _payment_days(
             return []
         goal = plan.pay_max
     stated = term.days_agreed
-    days = _calendar_days(term)
+    days = calendar_days(term)
     if stated and days <= goal.value:  # type: ignore[operator]
         return []
-    agreed = plan.pay_agreed_max
-    breach = stated and public and agreed is not None and days > agreed.value  # type: ignore[operator]
-    return [
-        Adjustment(
-            f"payment_terms[{i}].days",
-            term.days if stated else None,
-            goal.value,
-            "terms.payment.days",
-            MANDATORY if breach else ENCOURAGED,
-            plan.cites(goal, plan.pay_max if public else None, agreed if breach else None),
-            "payment.days" if stated else "payment.days_unstated",
-            {
-                "before": term.days,
-                "after": goal.value,
-                "trigger_zh": _TRIGGER_ZH[term.trigger],
-                "trigger_en": str(term.trigger),
-                "kind_zh": _KIND_ZH[term.kind],
-                "share_rate": term.rate,
-                "amount": amount * term.rate,
-            },
-            goal.is_default and not breach,
+    agreed = plan.pay_agreed_max if public else None
+    field = f"payment_terms[{i}].days"
+    args: dict[str, Any] = {
+        "before": term.days,
+        "trigger_zh": _TRIGGER_ZH[term.trigger],
+        "trigger_en": str(term.trigger),
+        "kind_zh": _KIND_ZH[term.kind],
+    }
+    out: list[Adjustment] = []
+    if stated and agreed is not None and days > agreed.value:  # type: ignore[operator]
+        out.append(
+            Adjustment(
+                field,
+                term.days,
+                agreed.value,
+                "terms.payment.legal_max",
+                agreed.legal_force,
+                plan.cites(agreed, plan.pay_max),
+                "payment.days_legal_max",
+                {**args, "after": agreed.value},
+                False,
+                (agreed,),
+            )
         )
-    ]
+    elif stated and agreed is not None and plan.pay_max is not None and days > plan.pay_max.value:  # type: ignore[operator]
+        # within what a contract may agree, but past the statutory term: say so, not only "shorten"
+        args["legal_note"] = _agreed_note(days, plan.pay_max, agreed)
+    if agreed is None or goal.value < agreed.value:  # type: ignore[operator]
+        out.append(
+            Adjustment(
+                field,
+                term.days if stated else None,
+                goal.value,
+                "terms.payment.days",
+                ENCOURAGED,  # within the legal maximum a shorter term is advice
+                plan.cites(goal, plan.pay_max if public else None),
+                "payment.days" if stated else "payment.days_unstated",
+                {**args, "after": goal.value},
+                goal.is_default,
+                (goal,),
+            )
+        )
+    return out
+
+
+def _agreed_note(days: int, statutory: ParamValue, agreed: ParamValue) -> tuple[str, str]:
+    cites = _cite_text(agreed.citations)
+    return (
+        f"依{cites}，机关、事业单位应自交付（验收合格）之日起{statutory.value}日内向中小企业支付款项；"
+        f"合同另有约定的，付款期限最长不得超过{agreed.value}日。本合同约定{days}日，在可约定的"
+        f"{agreed.value}日以内，不违法；缩短付款期限是鼓励性要求。",
+        f"Under {cites} a public body pays an SME within {statutory.value} days of delivery (or "
+        f"acceptance); a contract may agree at most {agreed.value} days. This contract's {days} days are "
+        f"within what may be agreed, so they are lawful; a shorter term is encouraged, not required.",
+    )
 
 
 def evaluate_terms(facts: ContractFacts, snapshot: PolicySnapshot) -> TermsResult:
@@ -747,119 +880,3 @@ def evaluate_terms(facts: ContractFacts, snapshot: PolicySnapshot) -> TermsResul
     validate_facts(facts)
     plan = _plan(snapshot)
     return TermsResult(tuple(_adjustments(facts, plan)), tuple(_findings(facts, plan)), plan.version)
-
-
-# --- applying accepted adjustments -------------------------------------------------------------
-
-_INDEXED = re.compile(r"^(payment_terms|bonds)\[(\d+)\]\.(\w+)$")
-
-
-def apply_adjustments(
-    facts: ContractFacts,
-    accepted_rule_ids: Collection[str],
-    source: PolicySnapshot | TermsResult | Iterable[Adjustment],
-) -> ContractFacts:
-    """The facts with every adjustment whose rule id was accepted applied.
-
-    ``source`` is the result shown to the officer (or the snapshot to recompute it). A raised
-    prepayment is taken from the final and progress payments; a lowered retention is paid
-    with the final payment, so the payment rates keep their sum.
-    """
-    if isinstance(source, PolicySnapshot):
-        adjustments: Iterable[Adjustment] = evaluate_terms(facts, source).adjustments
-    elif isinstance(source, TermsResult):
-        adjustments = source.adjustments
-    else:
-        adjustments = source
-    terms: list[PaymentTerm | None] = list(facts.payment_terms)
-    bonds: list[BondTerm | None] = list(facts.bonds)
-    changes: dict[str, Any] = {}
-    released = _ZERO
-    prepayment: Adjustment | None = None
-    balance_days: Any = None
-    for adj in adjustments:
-        if adj.rule_id not in accepted_rule_ids:
-            continue
-        match = _INDEXED.match(adj.field)
-        if match:
-            group, index, attr = match.group(1), int(match.group(2)), match.group(3)
-            if group == "payment_terms":
-                term = terms[index]
-                assert term is not None
-                if attr == "rate":
-                    released += term.rate - adj.after
-                    balance_days = adj.args.get("release_days")
-                if attr == "days":  # targets are stated calendar days
-                    terms[index] = replace(term, days=adj.after, day_type=DayType.CALENDAR, days_agreed=True)
-                else:
-                    terms[index] = replace(term, **{attr: adj.after})
-            else:
-                bond = bonds[index]
-                if bond is None:  # already waived
-                    continue
-                if attr == "rate" and adj.after == 0:
-                    bonds[index] = None
-                else:
-                    bonds[index] = replace(bond, **{attr: adj.after})
-        elif adj.field == "prepayment.rate":
-            prepayment = adj
-        elif adj.field in ("acceptance_period_days", "settlement_tied_to_audit") and (adj.after is not None):
-            changes[adj.field] = adj.after
-    if released:
-        _add_to_final(terms, released, balance_days)
-    if prepayment is not None:
-        _raise_prepayment(terms, prepayment)
-    return replace(
-        facts,
-        payment_terms=tuple(t for t in terms if t is not None and t.rate > 0),
-        bonds=tuple(b for b in bonds if b is not None),
-        **changes,
-    )
-
-
-def _final_indices(terms: list[PaymentTerm | None]) -> list[int]:
-    finals = [
-        i
-        for i, t in enumerate(terms)
-        if t is not None and t.kind is PaymentKind.FINAL and not _is_retention(t)
-    ]
-    progress = [
-        i
-        for i, t in enumerate(terms)
-        if t is not None and t.kind is PaymentKind.PROGRESS and not _is_retention(t)
-    ]
-    return finals[::-1] + progress[::-1]
-
-
-def _add_to_final(terms: list[PaymentTerm | None], amount: Decimal, days: Any) -> None:
-    indices = _final_indices(terms)
-    if indices:
-        term = terms[indices[0]]
-        assert term is not None
-        terms[indices[0]] = replace(term, rate=term.rate + amount)
-    else:
-        terms.append(
-            PaymentTerm(PaymentKind.FINAL, amount, Trigger.ACCEPTANCE, days if isinstance(days, int) else 0)
-        )
-
-
-def _raise_prepayment(terms: list[PaymentTerm | None], adj: Adjustment) -> None:
-    need: Decimal = adj.after - adj.before
-    for i in _final_indices(terms):
-        term = terms[i]
-        assert term is not None
-        take = min(need, term.rate)
-        terms[i] = replace(term, rate=term.rate - take)
-        need -= take
-        if need <= 0:
-            break
-    raised: Decimal = adj.after - adj.before - need
-    for i, term in enumerate(terms):
-        if term is not None and term.kind is PaymentKind.PREPAYMENT:
-            terms[i] = replace(term, rate=term.rate + raised)
-            return
-    days = adj.args.get("days")
-    terms.insert(
-        0,
-        PaymentTerm(PaymentKind.PREPAYMENT, raised, Trigger.SIGNING, days if isinstance(days, int) else 0),
-    )

@@ -33,11 +33,13 @@ from procurement.scope import Actor
 from procurement.terms.models import TermsResult as TermsResultRow
 from rules import errors as rules_errors
 from rules.contract import ContractFacts
+from rules.contract_text import adjustment_clauses, contract_clauses
 from rules.evaluation import DeductionKind, price_deduction
 from rules.policy import PolicyBook, PolicySnapshot
+from rules.schedule import decide
 from rules.sme_size import SizeResult, classify, declared_size_finding, effective_size, parse_industry
-from rules.terms import Adjustment, TermsResult, apply_adjustments, evaluate_terms
-from rules.vocabulary import Category, ContractStatus, Size, SpecialStatus
+from rules.terms import Adjustment, TermsResult, evaluate_terms
+from rules.vocabulary import Category, ContractStatus, LegalForce, Size, SpecialStatus
 
 CHINA = ZoneInfo("Asia/Shanghai")
 FINAL_STATUSES = frozenset({ContractStatus.COMPLETED, ContractStatus.TERMINATED})
@@ -101,15 +103,23 @@ def _adjustment_dict(adjustment: Adjustment) -> dict[str, Any]:
         return adjustment_body(adjustment.as_dict())
 
 
-def result_body(result: TermsResult) -> dict[str, Any]:
-    """``{adjustments, findings, policy_version}`` with rates as percent, ready for JSON.
+def result_body(
+    result: TermsResult, facts: ContractFacts, accepted: Collection[str] | None = None
+) -> dict[str, Any]:
+    """``{adjustments, findings, policy_version, clauses}`` with rates as percent, ready for JSON.
 
-    The dicts may be shared between calls: serialise or copy them, do not change them.
+    The clause texts are those of the contract as decided: with ``accepted`` None (a preview) as
+    if every adjustment were accepted, else with only ``accepted`` applied. The finding dicts may
+    be shared between calls: serialise or copy them, do not change them.
     """
+    rule_ids = {a.rule_id for a in result.adjustments} if accepted is None else set(accepted)
+    decided = decide(facts, rule_ids, result.adjustments)
+    texts = adjustment_clauses(decided, facts, result.adjustments)
     return {
-        "adjustments": [_adjustment_dict(a) for a in result.adjustments],
+        "adjustments": [{**_adjustment_dict(a), "clause_zh": texts[a.field]} for a in result.adjustments],
         "findings": [finding_body(f.as_dict()) for f in result.findings],
         "policy_version": result.policy_version,
+        "clauses": [c.as_dict() for c in contract_clauses(decided.facts)],
     }
 
 
@@ -132,7 +142,7 @@ class Evaluation:
 
     def body(self) -> dict[str, Any]:
         return {
-            **result_body(self.result),
+            **result_body(self.result, self.facts),
             "policy_pack": self.snapshot.pack_id,
             "evaluated_on": self.evaluated_on,
             "evaluated_on_basis": self.basis,
@@ -174,9 +184,26 @@ def preview_terms(
     return {**evaluation.body(), "contract_id": contract.id, "contract_version": contract.version}
 
 
-def _check_decisions(rule_ids: Iterable[str], accepted: Collection[str], declined: Mapping[str, str]) -> None:
-    offered = list(dict.fromkeys(rule_ids))
+def _citation_text(citations: Iterable[Mapping[str, Any]]) -> str:
+    return "、".join(f"{c['doc_id']}{c['article']}" for c in citations)
+
+
+def _check_decisions(
+    adjustments: Iterable[Adjustment], accepted: Collection[str], declined: Mapping[str, str]
+) -> None:
+    adjustments = list(adjustments)
+    offered = list(dict.fromkeys(a.rule_id for a in adjustments))
     errors: dict[str, str] = {}
+    binding = {a.rule_id: a for a in adjustments if a.legal_force is LegalForce.MANDATORY}
+    refused = [r for r in declined if r in binding]
+    if refused:
+        # a legal limit is not the officer's to waive: only advice may be declined
+        errors["declined"] = "；".join(
+            f"{r} 是法定要求（{_citation_text(c.as_dict() for c in binding[r].citations)}），不能拒绝 / "
+            f"{r} is a legal requirement ({_citation_text(c.as_dict() for c in binding[r].citations)}) "
+            "and cannot be declined"
+            for r in refused
+        )
     unknown = sorted((set(accepted) | set(declined)) - set(offered))
     if unknown:
         errors["rule_id"] = (
@@ -238,10 +265,10 @@ def apply_terms(
             }
         )
     evaluation = evaluate_contract(session, contract, book=book, today=today)
-    _check_decisions((a.rule_id for a in evaluation.result.adjustments), accepted, declined)
+    _check_decisions(evaluation.result.adjustments, accepted, declined)
     evaluated_version = contract.version
     before = contracts.contract_state(contract)
-    applied = apply_adjustments(evaluation.facts, set(accepted), evaluation.result)
+    applied = decide(evaluation.facts, set(accepted), evaluation.result.adjustments).facts
     if _terms_state(applied) != _terms_state(evaluation.facts):
         persist_terms(contract, applied)
         try:
@@ -254,7 +281,7 @@ def apply_terms(
         policy_pack=evaluation.snapshot.pack_id,
         policy_version=evaluation.result.policy_version,
         evaluated_on=evaluation.evaluated_on,
-        result=result_body(evaluation.result),
+        result=result_body(evaluation.result, evaluation.facts, accepted),
         accepted_rule_ids=sorted(accepted),
         declined=[{"rule_id": r, "reason": declined[r].strip()} for r in sorted(declined)],
         applied_by=actor.label,
@@ -324,7 +351,7 @@ def check_terms(fields: Mapping[str, Any], *, book: PolicyBook, today: date) -> 
     facts = body_facts(fields, supplier_size=size.size if size else None)
     result = evaluate_terms(facts, snapshot)
     return {
-        **result_body(result),
+        **result_body(result, facts),
         "policy_pack": snapshot.pack_id,
         "evaluated_on": on,
         "evaluated_on_basis": "signed_on" if fields.get("signed_on") else "earliest_signing",

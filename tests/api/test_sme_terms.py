@@ -134,7 +134,16 @@ def test_applying_stores_the_terms_bumps_the_version_and_writes_the_audit_log(
     assert row.policy_pack == "cn-65" and row.policy_version == preview["policy_version"]
     assert str(row.evaluated_on) == "2025-08-01"
     assert set(row.accepted_rule_ids) == set(decisions["accepted"])
-    assert row.result["adjustments"] == preview["adjustments"]
+    # what was shown is stored, but each clause text is that of the contract as decided
+    without_clauses = [{k: v for k, v in a.items() if k != "clause_zh"} for a in preview["adjustments"]]
+    assert [{k: v for k, v in a.items() if k != "clause_zh"} for a in row.result["adjustments"]] == (
+        without_clauses
+    )
+    stored_retention = next(a for a in row.result["adjustments"] if a["rule_id"] == "terms.retention.rate")
+    assert "合同金额的10%" in stored_retention["clause_zh"]
+    assert "合同金额的3%" in next(
+        a for a in preview["adjustments"] if a["rule_id"] == "terms.retention.rate"
+    )["clause_zh"]
     entry = session.execute(select(AuditLogEntry).order_by(AuditLogEntry.seq.desc()).limit(1)).scalar_one()
     assert entry.action == "contract.sme_terms"
     assert entry.entity_id == str(contract["id"])
@@ -210,17 +219,43 @@ def test_declining_everything_stores_the_decision_without_a_new_version(
     client: testing.TestClient, session: Session
 ) -> None:
     school = factories.OrganizationFactory()
-    contract = create_contract(client, school)
+    lawful_bond = [{"kind": "performance", "percent": "10", "forms": ["cash", "bank_guarantee", "insurance"]}]
+    contract = create_contract(client, school, bonds=lawful_bond)
     headers = headers_for(school)
     base = f"/v1/contracts/{contract['id']}"
     preview = client.simulate_post(f"{base}/sme-terms", headers=headers).json
     reasons = {a["rule_id"]: "预算已批复，本年度不调整" for a in preview["adjustments"]}
+    assert all(a["legal_force"] == "encouraged" for a in preview["adjustments"])
     result = client.simulate_post(
         f"{base}/sme-terms/apply", json=_decisions(preview, reasons), headers=headers
     )
     assert result.status_code == 200
     assert result.json["contract_version"] == 1
     assert stored_results(session) == 1
+
+
+def test_declining_a_mandatory_adjustment_is_422_naming_the_rule_and_its_citation(
+    client: testing.TestClient, session: Session
+) -> None:
+    school = factories.OrganizationFactory(region_code="650102")
+    contract = create_contract(client, school)
+    headers = headers_for(school)
+    base = f"/v1/contracts/{contract['id']}"
+    preview = client.simulate_post(f"{base}/sme-terms", headers=headers).json
+    forms = next(a for a in preview["adjustments"] if a["rule_id"] == "terms.bond.forms")
+    assert forms["legal_force"] == "mandatory"
+
+    result = client.simulate_post(
+        f"{base}/sme-terms/apply",
+        json=_decisions(preview, {"terms.bond.forms": "财务只收现金"}),
+        headers=headers,
+    )
+
+    assert result.status_code == 422
+    message = result.json["errors"]["declined"][0]
+    assert "terms.bond.forms" in message and "802号令第十三条" in message
+    assert stored_results(session) == 0
+    assert client.simulate_get(base, headers=headers).json["version"] == 1
 
 
 def test_the_citation_changes_from_728_to_802_on_2025_06_01(client: testing.TestClient) -> None:

@@ -20,6 +20,8 @@ from rules.contract import BondTerm, ContractFacts, PaymentTerm
 from rules.evaluation import DeductionKind, price_deduction, reservation_duty
 from rules.policy import PolicySnapshot, default_policy_book
 from rules.sme_size import classify
+from rules.contract_text import adjustment_clauses
+from rules.schedule import decide
 from rules.terms import evaluate_terms
 from rules.vocabulary import (
     BondForm,
@@ -166,9 +168,13 @@ def run_terms(case: dict[str, Any]) -> None:
         assert field not in by_field, by_field[field]
     for field, force in expect.get("legal_force", {}).items():
         assert by_field[field].legal_force.value == force, (field, by_field[field].legal_force)
+    for rule_id, force in expect.get("rule_force", {}).items():
+        assert {a.legal_force.value for a in result.adjustments if a.rule_id == rule_id} == {force}, rule_id
+    decided = decide(facts, {a.rule_id for a in result.adjustments}, result.adjustments)
+    clauses = adjustment_clauses(decided, facts, result.adjustments)
     for adjustment in result.adjustments:
         assert adjustment.citations, adjustment.field
-        assert adjustment.clause_zh and adjustment.message_zh and adjustment.message_en
+        assert clauses[adjustment.field] and adjustment.message_zh and adjustment.message_en
 
 
 def run_deduction(case: dict[str, Any]) -> None:

@@ -11,7 +11,9 @@ from rules.clauses import default_templates
 from rules.contract import BondTerm, ContractFacts, PaymentTerm
 from rules.errors import InvalidInput
 from rules.policy import PolicySnapshot, default_policy_book
-from rules.terms import apply_adjustments, evaluate_terms, mandatory_findings
+from rules.contract_text import adjustment_clauses
+from rules.schedule import apply_adjustments, decide
+from rules.terms import evaluate_terms, mandatory_findings
 from rules.vocabulary import (
     BondForm,
     BondKind,
@@ -52,27 +54,30 @@ def test_small_goods_contract_in_xinjiang_gets_the_measure_12_terms() -> None:
     snapshot = snapshot_for(facts)
     result = evaluate_terms(facts, snapshot)
     by_field = {a.field: a for a in result.adjustments}
+    everything = decide(facts, {a.rule_id for a in result.adjustments}, result.adjustments)
+    clauses = adjustment_clauses(everything, facts, result.adjustments)
 
     prepayment = by_field["prepayment.rate"]
     assert (prepayment.before, prepayment.after) == (Decimal(0), Decimal("0.40"))
-    assert "人民币肆拾万元整" in prepayment.clause_zh
+    assert "人民币肆拾万元整" in clauses["prepayment.rate"]
     assert prepayment.is_default and prepayment.legal_force is LegalForce.ENCOURAGED
 
     bond = by_field["bonds[0].rate"]
     assert bond.after == 0
-    assert bond.clause_zh == "本合同免收履约保证金。"
+    assert clauses["bonds[0].rate"] == "本合同免收履约保证金。"
 
     retention = by_field["payment_terms[1].rate"]
     assert retention.after == Decimal("0.03")
-    assert "人民币叁万元整" in retention.clause_zh and "30日内" in retention.clause_zh
+    assert "人民币叁万元整" in clauses["payment_terms[1].rate"]
+    assert "质量保证期满之日起30日内" in clauses["payment_terms[1].rate"]
 
     payment = by_field["payment_terms[0].days"]
     assert (payment.before, payment.after) == (60, 15)
-    assert "15日内" in payment.clause_zh
+    assert "15日内" in clauses["payment_terms[0].days"]
 
     for adjustment in (prepayment, bond, retention, payment):
         assert adjustment.citations
-        assert adjustment.message_zh and adjustment.message_en and adjustment.clause_zh
+        assert adjustment.message_zh and adjustment.message_en and clauses[adjustment.field]
 
     assert [f.rule_id for f in result.findings] == ["terms.bond.cash_only"]
     finding = result.findings[0]
@@ -94,18 +99,19 @@ def test_result_is_json_ready() -> None:
         "legal_force",
         "citations",
         "message",
-        "clause_zh",
+        "legal_basis",
+        "parameters",
     }
     assert first["after"] == "0.40"
     assert set(first["message"]) == {"zh", "en"}
     forms = next(a for a in data["adjustments"] if a["field"] == "bonds[0].forms")
-    assert forms["after"] == ["bank_guarantee", "cash", "insurance"]
+    assert forms["after"] == ["bank_guarantee", "cash", "cheque", "insurance"]
 
 
 def test_accepting_every_adjustment_keeps_the_payment_rates_whole() -> None:
     facts = xinjiang_small_goods()
     result = evaluate_terms(facts, snapshot_for(facts))
-    applied = apply_adjustments(facts, {a.rule_id for a in result.adjustments}, result)
+    applied = apply_adjustments(facts, {a.rule_id for a in result.adjustments}, result.adjustments)
     rates = {t.kind: t.rate for t in applied.payment_terms}
     assert rates == {
         PaymentKind.PREPAYMENT: Decimal("0.40"),
@@ -123,9 +129,15 @@ def test_accepting_every_adjustment_keeps_the_payment_rates_whole() -> None:
 def test_accepting_only_some_adjustments_applies_only_those() -> None:
     facts = xinjiang_small_goods()
     snapshot = snapshot_for(facts)
-    applied = apply_adjustments(facts, {"terms.bond.forms", "terms.payment.days"}, snapshot)
+    result = evaluate_terms(facts, snapshot)
+    applied = apply_adjustments(facts, {"terms.bond.forms", "terms.payment.days"}, result.adjustments)
     assert applied.bonds[0].rate == Decimal("0.10")
-    assert applied.bonds[0].forms == {BondForm.CASH, BondForm.BANK_GUARANTEE, BondForm.INSURANCE}
+    assert applied.bonds[0].forms == {
+        BondForm.CASH,
+        BondForm.BANK_GUARANTEE,
+        BondForm.INSURANCE,
+        BondForm.CHEQUE,
+    }
     assert applied.payment_terms[0].days == 15
     assert applied.payment_terms[1].rate == Decimal("0.10")
     assert mandatory_findings(applied, snapshot) == []
