@@ -141,9 +141,10 @@ def test_applying_stores_the_terms_bumps_the_version_and_writes_the_audit_log(
     )
     stored_retention = next(a for a in row.result["adjustments"] if a["rule_id"] == "terms.retention.rate")
     assert "合同金额的10%" in stored_retention["clause_zh"]
-    assert "合同金额的3%" in next(
-        a for a in preview["adjustments"] if a["rule_id"] == "terms.retention.rate"
-    )["clause_zh"]
+    assert (
+        "合同金额的3%"
+        in next(a for a in preview["adjustments"] if a["rule_id"] == "terms.retention.rate")["clause_zh"]
+    )
     entry = session.execute(select(AuditLogEntry).order_by(AuditLogEntry.seq.desc()).limit(1)).scalar_one()
     assert entry.action == "contract.sme_terms"
     assert entry.entity_id == str(contract["id"])

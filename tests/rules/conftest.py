@@ -17,11 +17,11 @@ import yaml
 
 from rules import errors
 from rules.contract import BondTerm, ContractFacts, PaymentTerm
+from rules.contract_text import adjustment_clauses
 from rules.evaluation import DeductionKind, price_deduction, reservation_duty
 from rules.policy import PolicySnapshot, default_policy_book
-from rules.sme_size import classify
-from rules.contract_text import adjustment_clauses
 from rules.schedule import decide
+from rules.sme_size import classify
 from rules.terms import evaluate_terms
 from rules.vocabulary import (
     BondForm,

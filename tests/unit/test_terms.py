@@ -9,9 +9,9 @@ import pytest
 
 from rules.clauses import default_templates
 from rules.contract import BondTerm, ContractFacts, PaymentTerm
+from rules.contract_text import adjustment_clauses
 from rules.errors import InvalidInput
 from rules.policy import PolicySnapshot, default_policy_book
-from rules.contract_text import adjustment_clauses
 from rules.schedule import apply_adjustments, decide
 from rules.terms import evaluate_terms, mandatory_findings
 from rules.vocabulary import (
