@@ -129,9 +129,12 @@ class Idempotency:
     """A POST with an ``Idempotency-Key`` replays its first successful response on retry.
 
     The record is written in the request's own transaction: it exists exactly when the effect does.
+    Bodies are compared as parsed JSON (whitespace and key order do not matter); the response is
+    stored as the app's own JSON handler rendered it, with the headers a replay must carry.
     """
 
     HEADER = "Idempotency-Key"
+    REPLAYED_HEADERS = ("Location", "ETag", "Content-Type")
 
     def process_resource(
         self, req: falcon.Request, resp: falcon.Response, resource: object, params: Any
@@ -143,7 +146,7 @@ class Idempotency:
             raise falcon.HTTPBadRequest(description="Idempotency-Key must be 1 to 200 characters")
         actor: Actor = req.context.actor
         fingerprint = hashlib.sha256(
-            b"\x1f".join([req.method.encode(), req.relative_uri.encode(), raw_body(req)])
+            b"\x1f".join([req.method.encode(), req.relative_uri.encode(), _canonical_body(req)])
         ).hexdigest()
         session: Session = req.context.session
         stored = session.execute(
@@ -158,9 +161,13 @@ class Idempotency:
             raise IdempotencyKeyReused(
                 {"Idempotency-Key": "该幂等键已用于另一个请求 / key used with another request"}
             )
+        headers = stored.response_headers or {}
         resp.status = stored.status_code
-        resp.text = stored.response_body
-        resp.content_type = falcon.MEDIA_JSON
+        resp.data = stored.response_body.encode()
+        resp.content_type = headers.get("Content-Type", falcon.MEDIA_JSON)
+        for name in ("Location", "ETag"):
+            if headers.get(name):
+                resp.set_header(name, headers[name])
         resp.set_header("Idempotent-Replayed", "true")
         resp.complete = True
 
@@ -171,14 +178,17 @@ class Idempotency:
         if pending is None or not req_succeeded or not 200 <= resp.status_code < 300:
             return
         session: Session = req.context.session
-        body = resp.text if resp.text is not None else json.dumps(resp.media, ensure_ascii=False)
+        # rendered by the same media handler the client got (dates, Decimals, nested results)
+        body = resp.render_body() or b""
+        headers = {name: resp.get_header(name) for name in self.REPLAYED_HEADERS if resp.get_header(name)}
         session.add(
             IdempotencyRecord(
                 api_key_id=req.context.actor.api_key_id,
                 key=pending[0],
                 fingerprint=pending[1],
                 status_code=resp.status_code,
-                response_body=body,
+                response_body=body.decode(),
+                response_headers=headers,
             )
         )
         try:
@@ -190,3 +200,15 @@ class Idempotency:
                 "同一幂等键的请求正在处理，请稍后重试",
                 "a request with this Idempotency-Key is in progress; retry",
             ) from exc
+
+
+def _canonical_body(req: falcon.Request) -> bytes:
+    """A JSON body as parsed and re-serialised with sorted keys; any other body as its bytes."""
+    data = raw_body(req)
+    if req.content_type and not req.content_type.startswith("application/json"):
+        return data
+    try:
+        document = json.loads(data or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return data  # the resource answers the malformed body; the key then stores nothing
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
