@@ -27,7 +27,7 @@ from api.resources.platform import platform_resources
 from api.resources.policies import Policies
 from api.resources.reports import PaymentsReport
 from api.resources.suppliers import Suppliers
-from api.resources.terms import ContractTerms, ContractTermsApply
+from api.resources.terms import ContractTerms, ContractTermsApply, ContractTermsSupplement
 from api.routes import ROUTES
 from config.settings import Settings
 from procurement.db import create_db_engine, create_session_factory, is_sqlite, write_intent
@@ -98,6 +98,7 @@ def create_app(
         "ocds_imports": OcdsImports(settings.max_upload_bytes, settings.import_job_bytes),
         "contract_terms": ContractTerms(book),
         "contract_terms_apply": ContractTermsApply(book),
+        "contract_terms_supplement": ContractTermsSupplement(),
         "check_terms": TermsCheck(book),
         "check_sme_size": SizeCheck(book),
         "check_price_deduction": PriceDeductionCheck(book),

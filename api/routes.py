@@ -42,7 +42,12 @@ from api.schemas.imports import (
 from api.schemas.policies import PackListSchema, PolicyInForceSchema, PolicyQuerySchema
 from api.schemas.reports import PaymentsReportQuerySchema, PaymentsReportSchema
 from api.schemas.suppliers import SupplierCreateSchema, SupplierPageSchema, SupplierSchema
-from api.schemas.terms import TermsAppliedSchema, TermsApplySchema, TermsPreviewSchema
+from api.schemas.terms import (
+    TermsAppliedSchema,
+    TermsApplySchema,
+    TermsDecisionsSchema,
+    TermsPreviewSchema,
+)
 
 WRITE_ERRORS = (401, 403, 409, 413, 422)
 IDEMPOTENT = ("Idempotency-Key",)
@@ -205,6 +210,28 @@ ROUTES: tuple[Route, ...] = (
                 "中小企业合同条款建议（不保存） / SME terms preview (stores nothing)",
                 "sme-terms",
                 TermsPreviewSchema,
+            ),
+            _op(
+                "/v1/contracts/{contract_id}/sme-terms",
+                "get",
+                "条款决定记录（含不采纳理由） / the SME terms decisions history, with reasons",
+                "sme-terms",
+                TermsDecisionsSchema,
+            ),
+        ),
+    ),
+    Route(
+        "/v1/contracts/{contract_id:int(min=1, max=2147483647)}/sme-terms/supplement",
+        "contract_terms_supplement",
+        (
+            _op(
+                "/v1/contracts/{contract_id}/sme-terms/supplement",
+                "get",
+                "合同补充条款（Word .docx，Accept: application/vnd.openxmlformats-officedocument."
+                "wordprocessingml.document） / the SME terms supplement as a Word document",
+                "sme-terms",
+                None,
+                errors=(401, 403, 404, 406, 409),
             ),
         ),
     ),

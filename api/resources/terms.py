@@ -1,4 +1,5 @@
-"""/v1/contracts/{id}/sme-terms (preview, stores nothing) and /sme-terms/apply (If-Match)."""
+"""/v1/contracts/{id}/sme-terms: preview (POST, stores nothing), decisions history (GET),
+/sme-terms/apply (If-Match) and /sme-terms/supplement (the Word supplement)."""
 
 from collections.abc import Callable
 from datetime import date
@@ -8,7 +9,8 @@ import falcon
 from api.body import load_json
 from api.resources.base import actor_of, contract_etag, expected_version, session_of
 from api.schemas.terms import TermsApplySchema
-from procurement.terms import services
+from procurement.terms import decisions, services
+from procurement.terms.supplement import DOCX_MEDIA_TYPE, contract_supplement
 from rules.policy import PolicyBook
 
 APPLY = TermsApplySchema()
@@ -29,6 +31,24 @@ class ContractTerms:
         )
         resp.etag = contract_etag(body["contract_version"])
         resp.media = body
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, contract_id: int) -> None:
+        resp.media = decisions.terms_decisions(session_of(req), actor_of(req), contract_id)
+
+
+class ContractTermsSupplement:
+    """The latest decided SME terms as a 合同补充条款 .docx (409 before any apply)."""
+
+    read_only = True
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, contract_id: int) -> None:
+        accept = req.get_header("Accept")
+        if accept and accept.strip() != "*/*" and req.client_prefers([DOCX_MEDIA_TYPE]) is None:
+            raise falcon.HTTPNotAcceptable(description=f"offered: {DOCX_MEDIA_TYPE}")
+        name, data = contract_supplement(session_of(req), actor_of(req), contract_id)
+        resp.content_type = DOCX_MEDIA_TYPE
+        resp.downloadable_as = name
+        resp.data = data
 
 
 class ContractTermsApply:

@@ -18,7 +18,36 @@ class AdjustmentSchema(StrictSchema):
     )
     citations = fields.List(fields.Nested(CitationSchema))
     message = fields.Nested(BilingualSchema)
-    clause_zh = fields.String(metadata={"description": "the clause to put into the contract"})
+    parameters = fields.List(
+        fields.Nested(lambda: ParameterUsedSchema()),
+        metadata={"description": "the policy pack parameters the target comes from"},
+    )
+    legal_basis = fields.Nested(
+        BilingualSchema,
+        metadata={"description": "what binds and what is advice; a pack default says it is one"},
+    )
+    legal_note = fields.Nested(BilingualSchema, allow_none=True)
+    clause_zh = fields.String(
+        metadata={
+            "description": "the clauses of the decided contract this adjustment concerns (preview: "
+            "as if every adjustment were accepted; apply: as decided)"
+        }
+    )
+
+
+class ParameterUsedSchema(StrictSchema):
+    name = fields.String()
+    value = fields.String()
+    is_default = fields.Boolean(metadata={"description": "set by the finance department, not law"})
+    confidence = fields.String(validate=validate.OneOf(["H", "M", "L"]))
+    legal_force = fields.String()
+    effective_from = fields.Date()
+
+
+class ClauseSchema(StrictSchema):
+    ref = fields.String(metadata={"description": "what the clause states, e.g. payment_terms[0]"})
+    heading_zh = fields.String()
+    text_zh = fields.String(metadata={"description": "amounts in figures and capital numerals, to the fen"})
 
 
 class RuleFindingSchema(StrictSchema):
@@ -35,6 +64,12 @@ class RuleFindingSchema(StrictSchema):
 
 class TermsResultFields(StrictSchema):
     adjustments = fields.List(fields.Nested(AdjustmentSchema))
+    clauses = fields.List(
+        fields.Nested(ClauseSchema),
+        metadata={
+            "description": "the clauses of the contract as decided (preview: every adjustment accepted)"
+        },
+    )
     findings = fields.List(fields.Nested(RuleFindingSchema))
     policy_version = fields.String()
     policy_pack = fields.String()
@@ -84,3 +119,30 @@ class TermsAppliedSchema(TermsResultFields):
     declined = fields.List(fields.Nested(DeclinedSchema))
     applied_by = fields.String()
     created_at = fields.DateTime()
+
+
+class DeclinedItemSchema(StrictSchema):
+    rule_id = fields.String()
+    reason = fields.String()
+    legal_force = fields.String(allow_none=True)
+    message = fields.Nested(BilingualSchema, allow_none=True)
+    legal_basis = fields.Nested(BilingualSchema, allow_none=True)
+
+
+class TermsDecisionSchema(StrictSchema):
+    id = Integer()
+    evaluated_version = Integer()
+    policy_pack = fields.String()
+    policy_version = fields.String()
+    evaluated_on = fields.Date()
+    accepted = fields.List(fields.String())
+    declined = fields.List(fields.Nested(DeclinedItemSchema))
+    applied_by = fields.String()
+    created_at = fields.DateTime()
+    clauses = fields.List(fields.Nested(ClauseSchema))
+
+
+class TermsDecisionsSchema(StrictSchema):
+    contract_id = Integer()
+    contract_version = Integer()
+    decisions = fields.List(fields.Nested(TermsDecisionSchema), metadata={"description": "newest first"})
