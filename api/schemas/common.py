@@ -3,7 +3,7 @@
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from procurement.orm import MONEY_MAX
 
@@ -30,14 +30,43 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
+class ExactDecimal(fields.Decimal):
+    """A decimal that must be exact to ``input_places`` on input: more is a 422, never rounded.
+
+    Output keeps the field's ``places`` (stored percents carry 4 decimals, e.g. from OCDS amounts).
+    """
+
+    def __init__(self, *, input_places: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.input_places = input_places
+        self._unit = Decimal(1).scaleb(-input_places)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        number: Decimal = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            raw = Decimal(str(value))
+        except ArithmeticError:
+            return number
+        if raw.is_finite() and raw != raw.quantize(self._unit):
+            raise ValidationError(
+                f"最多{self.input_places}位小数，不作四舍五入 / at most {self.input_places} decimals: "
+                "the value is not rounded for you"
+            )
+        return number
+
+
 def money(**kwargs: Any) -> fields.Decimal:
     """Yuan with fen precision, written as a string in JSON so no float ever touches it."""
-    return fields.Decimal(places=2, as_string=True, allow_nan=False, validate=MONEY_RANGE, **kwargs)
+    return ExactDecimal(
+        input_places=2, places=2, as_string=True, allow_nan=False, validate=MONEY_RANGE, **kwargs
+    )
 
 
 def percent(**kwargs: Any) -> fields.Decimal:
-    """A percentage of the contract amount, 0 to 100 (``"12.5"`` is 12.5%)."""
-    return fields.Decimal(places=4, as_string=True, allow_nan=False, validate=PERCENT_RANGE, **kwargs)
+    """A percentage of the contract amount, 0 to 100 (``"12.5"`` is 12.5%), at most 2 decimals."""
+    return ExactDecimal(
+        input_places=2, places=4, as_string=True, allow_nan=False, validate=PERCENT_RANGE, **kwargs
+    )
 
 
 def wan(**kwargs: Any) -> fields.Decimal:
