@@ -17,8 +17,10 @@ from marshmallow import Schema
 
 from api.body import load_json, raw_body
 from api.cache import RepresentationCache
+from api.resources.base import actor_of, session_of
 from api.schemas.checks import PriceDeductionCheckSchema, SizeCheckSchema, TermsCheckSchema
 from procurement.terms import services
+from procurement.terms.check_input import needs_database, resolve_ids
 from rules.policy import PolicyBook
 
 TERMS = TermsCheckSchema()
@@ -55,27 +57,37 @@ class _Check:
         key = (data, today)
         answer = self._answers.get(key) if json_body else None
         if answer is None:
-            answer = orjson.dumps(self.answer(load_json(req, self.schema), today), default=_default)
-            if len(data) <= MAX_CACHED_BODY_BYTES:
+            fields = load_json(req, self.schema)
+            answer = orjson.dumps(self.answer(fields, today, req), default=_default)
+            if len(data) <= MAX_CACHED_BODY_BYTES and self.cacheable(fields):
                 self._answers.put(key, answer)
         resp.data = answer
         resp.content_type = falcon.MEDIA_JSON
 
-    def answer(self, fields: Mapping[str, Any], today: date) -> dict[str, Any]:
+    def answer(self, fields: Mapping[str, Any], today: date, req: falcon.Request) -> dict[str, Any]:
         raise NotImplementedError
+
+    def cacheable(self, fields: Mapping[str, Any]) -> bool:
+        return True
 
 
 class TermsCheck(_Check):
     schema = TERMS
 
-    def answer(self, fields: Mapping[str, Any], today: date) -> dict[str, Any]:
+    def answer(self, fields: Mapping[str, Any], today: date, req: falcon.Request) -> dict[str, Any]:
+        if needs_database(fields):
+            fields = resolve_ids(fields, session=session_of(req), actor=actor_of(req))
         return services.check_terms(fields, book=self._book, today=today)
+
+    def cacheable(self, fields: Mapping[str, Any]) -> bool:
+        # ids and a jurisdiction taken from the caller make the answer depend on more than the body
+        return not needs_database(fields)
 
 
 class SizeCheck(_Check):
     schema = SIZE
 
-    def answer(self, fields: Mapping[str, Any], today: date) -> dict[str, Any]:
+    def answer(self, fields: Mapping[str, Any], today: date, req: falcon.Request) -> dict[str, Any]:
         snapshot = self._book.at(fields["jurisdiction"], fields.get("on") or today)
         return services.check_size(
             industry=fields["industry"],
@@ -93,7 +105,7 @@ class SizeCheck(_Check):
 class PriceDeductionCheck(_Check):
     schema = DEDUCTION
 
-    def answer(self, fields: Mapping[str, Any], today: date) -> dict[str, Any]:
+    def answer(self, fields: Mapping[str, Any], today: date, req: falcon.Request) -> dict[str, Any]:
         snapshot = self._book.at(fields["jurisdiction"], fields["announced_on"])
         return services.check_price_deduction(
             snapshot=snapshot,

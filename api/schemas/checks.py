@@ -49,18 +49,21 @@ class SupplierFactsSchema(StrictSchema):
 
 
 class TermsCheckSchema(ContractFieldsSchema):
-    """The contract-create body without ids, with the supplier's facts (or its size) inline."""
+    """The contract create format: the supplier by ``supplier_id`` or inline (its facts, or only its
+    size), the jurisdiction given or taken from the purchaser (``purchaser_id``; an officer's own)."""
 
     class Meta(ContractFieldsSchema.Meta):
-        exclude = ("external_ref", "purchaser_id", "supplier_id", "consortium")
+        exclude = ("consortium",)
 
     category = fields.Enum(Category, by_value=True, required=True)
     amount = money(required=True)
     purchaser_type = fields.Enum(PurchaserType, by_value=True, required=True)
     jurisdiction = fields.String(
-        required=True,
         validate=JURISDICTION,
-        metadata={"description": "region code (6 digits) or pack id, e.g. 650102 or cn-65"},
+        metadata={
+            "description": "region code (6 digits) or pack id, e.g. 650102 or cn-65; default the "
+            "purchaser's region"
+        },
     )
     supplier = fields.Nested(SupplierFactsSchema)
     supplier_size = fields.Enum(
@@ -69,9 +72,12 @@ class TermsCheckSchema(ContractFieldsSchema):
 
     @validates_schema
     def _one_supplier(self, data: dict[str, Any], **_: Any) -> None:
-        if "supplier" in data and "supplier_size" in data:
+        given = [name for name in ("supplier", "supplier_id", "supplier_size") if data.get(name) is not None]
+        if len(given) > 1:
             raise ValidationError(
-                "supplier 与 supplier_size 只能给一个 / give supplier or supplier_size", "supplier_size"
+                "supplier、supplier_id 与 supplier_size 只能给一个 / give one of supplier, supplier_id, "
+                "supplier_size",
+                given[-1],
             )
 
 

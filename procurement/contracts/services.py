@@ -130,6 +130,11 @@ def _purchaser_region(connection: Connection, actor: Actor, purchaser_id: int) -
     return str(purchaser.region_code)
 
 
+def purchaser_region(session: Session, actor: Actor, purchaser_id: int | None) -> str:
+    """The region of the purchaser a contract of ``actor`` is for (an officer: its own)."""
+    return _purchaser_region(session.connection(), actor, _purchaser_id_for(actor, purchaser_id))
+
+
 def _check_supplier(session: Session, actor: Actor, supplier_id: int | None, field: str) -> None:
     if supplier_id is None:
         return

@@ -287,3 +287,40 @@ def test_a_known_body_sent_as_another_media_type_is_still_refused(
         "/v1/checks/terms", body=body, headers={**headers, "Content-Type": "text/plain"}
     )
     assert plain.status_code == 415
+
+
+def test_the_terms_check_takes_the_contract_create_format_with_a_supplier_id(
+    client: testing.TestClient,
+) -> None:
+    from decimal import Decimal
+
+    from rules.vocabulary import Industry, Size
+
+    school = factories.OrganizationFactory(region_code="650102")
+    supplier = factories.SupplierFactory(
+        owner=school,
+        industry=Industry.INDUSTRY,
+        employees=50,
+        revenue_wan=Decimal(800),
+        declared_size=Size.SMALL,
+    )
+    body = {
+        "external_ref": "XJ-CHECK-1",
+        "supplier_id": supplier.id,
+        "category": "goods",
+        "amount": "1200000.00",
+        "purchaser_type": "public_body",
+        "signed_on": "2025-08-01",
+        "payment_terms": [{"kind": "final", "percent": "100", "trigger": "acceptance", "days": 30}],
+    }
+    headers = headers_for(school)
+
+    result = client.simulate_post("/v1/checks/terms", json=body, headers=headers)
+
+    assert result.status_code == 200, result.json
+    assert result.json["policy_pack"] == "cn-65"  # the officer's own region, as a create would take
+    assert result.json["supplier_size"]["size"] == "small"
+    assert "terms.prepayment" in {a["rule_id"] for a in result.json["adjustments"]}
+    stranger = factories.OrganizationFactory(region_code="650102")
+    hidden = client.simulate_post("/v1/checks/terms", json=body, headers=headers_for(stranger))
+    assert hidden.status_code == 404

@@ -123,3 +123,52 @@ def test_policy_list_names_the_packs() -> None:
     result = smeproc("policy", "list")
     assert result.returncode == 0
     assert {p["id"] for p in json.loads(result.stdout)["packs"]} >= {"cn", "cn-65"}
+
+
+def test_terms_takes_the_create_format_and_writes_the_supplement(tmp_path: Path) -> None:
+    import io
+
+    import docx
+
+    body = contract(external_ref="XJ-2025-0007", purchaser_id=None)
+    del body["purchaser_id"]
+    path = tmp_path / "contract.json"
+    path.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "supplement.docx"
+
+    result = smeproc("terms", str(path), "--docx", str(out))
+
+    assert result.returncode == 1, result.stderr  # the cash-only bond breaks 802号令 Art. 13
+    printed = json.loads(result.stdout)
+    document = docx.Document(io.BytesIO(out.read_bytes()))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "XJ-2025-0007" in text
+    for clause in printed["clauses"]:
+        assert clause["text_zh"] in text
+
+
+def test_terms_with_a_supplier_id_but_no_database_row_is_exit_2(tmp_path: Path) -> None:
+    body = contract(supplier_id=987654)
+    del body["supplier"]
+    path = tmp_path / "contract.json"
+    path.write_text(json.dumps(body), encoding="utf-8")
+    env_db = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    import os
+
+    migrate = subprocess.run(
+        [SMEPROC, "db", "upgrade"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SMEPROC_DATABASE_URL": env_db},
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    result = subprocess.run(
+        [SMEPROC, "terms", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "SMEPROC_DATABASE_URL": env_db},
+    )
+    assert result.returncode == 2
+    assert "supplier_id" in result.stderr
