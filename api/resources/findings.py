@@ -1,11 +1,14 @@
 """/v1/findings (list in the caller's scope), /v1/findings/{id} (read, PATCH its status)."""
 
+from typing import Any
+
 import falcon
 
 from api.body import load_json
 from api.resources.base import actor_of, load_query, page_body, page_limit, session_of
 from api.schemas.findings import FindingListQuerySchema, FindingStatusChangeSchema, StoredFindingSchema
 from procurement.findings import services
+from procurement.terms.decisions import declined_by_contract
 
 LIST_QUERY = FindingListQuerySchema()
 STATUS_IN = FindingStatusChangeSchema()
@@ -18,10 +21,14 @@ class Findings:
         limit = page_limit(req, query)
         after = query.pop("after", None)
         page = services.list_findings(session_of(req), actor_of(req), after=after, limit=limit, **query)
-        resp.media = page_body(req, page, OUT, limit)
+        body = page_body(req, page, OUT, limit)
+        _with_declined_terms(req, body["items"])
+        resp.media = body
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, finding_id: int) -> None:
-        resp.media = OUT.dump(services.get_finding(session_of(req), actor_of(req), finding_id))
+        body = OUT.dump(services.get_finding(session_of(req), actor_of(req), finding_id))
+        _with_declined_terms(req, [body])
+        resp.media = body
 
     def on_patch(self, req: falcon.Request, resp: falcon.Response, finding_id: int) -> None:
         body = load_json(req, STATUS_IN)
@@ -29,3 +36,12 @@ class Findings:
             session_of(req), actor_of(req), finding_id, status=body["status"], reason=body["reason"]
         )
         resp.media = OUT.dump(finding)
+
+
+def _with_declined_terms(req: falcon.Request, items: list[dict[str, Any]]) -> None:
+    # an auditor reading a finding sees what the officer declined on that contract, and why
+    declined = declined_by_contract(
+        session_of(req), (i["contract_id"] for i in items if i.get("contract_id"))
+    )
+    for item in items:
+        item["contract_terms_declined"] = declined.get(item.get("contract_id") or 0, [])

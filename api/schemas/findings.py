@@ -72,6 +72,14 @@ class StoredFindingSchema(FindingSchema):
     status_changed_at = fields.AwareDateTime(allow_none=True)
     status_changed_by = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
+    contract_terms_declined = fields.List(
+        fields.Dict(),
+        dump_only=True,
+        metadata={
+            "description": "SME terms adjustments declined on the contract (latest apply): rule_id, "
+            "reason, legal_force, message, legal_basis"
+        },
+    )
 
     @pre_dump
     def _pair_texts(self, finding: Any, **kwargs: Any) -> dict[str, Any]:

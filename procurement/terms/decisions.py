@@ -3,6 +3,7 @@
 Plain service functions: the API resource and the officer/auditor pages call the same ones.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -55,6 +56,18 @@ def decision_rows(session: Session, contract_id: int) -> list[TermsResult]:
             select(TermsResult).where(TermsResult.contract_id == contract_id).order_by(TermsResult.id.desc())
         ).scalars()
     )
+
+
+def declined_by_contract(session: Session, contract_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """The adjustments declined in each contract's latest apply, with reasons (for findings)."""
+    wanted = sorted(set(contract_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(TermsResult).where(TermsResult.contract_id.in_(wanted)).order_by(TermsResult.id)
+    ).scalars()
+    latest = {row.contract_id: row for row in rows}  # ascending ids: the last one stays
+    return {contract_id: _declined_items(row) for contract_id, row in latest.items()}
 
 
 def terms_decisions(session: Session, actor: Actor, contract_id: int) -> dict[str, Any]:

@@ -247,3 +247,48 @@ def test_a_supplement_before_any_apply_is_409_saying_to_preview_and_apply(
     )
     assert result.status_code == 409
     assert "preview" in result.json["message"]["en"] and "apply" in result.json["message"]["en"]
+
+
+def test_an_auditor_sees_the_declined_reasons_on_a_finding_about_the_contract(
+    client: testing.TestClient, session: Session
+) -> None:
+    from procurement.findings.models import FindingSource
+    from procurement.findings.services import store_findings
+    from procurement.organizations.models import OrganizationKind, Role
+    from rules.findings import Finding
+    from rules.vocabulary import LegalForce
+
+    school = factories.OrganizationFactory(region_code="650102")
+    headers = headers_for(school)
+    contract_id = create(client, school, "XJ-EX-AUDIT")
+    base = f"/v1/contracts/{contract_id}"
+    preview = client.simulate_post(f"{base}/sme-terms", headers=headers).json
+    reason = "财政资金分期拨付，预付款无法提高"
+    body = {
+        "accepted": sorted({a["rule_id"] for a in preview["adjustments"]} - {"terms.prepayment"}),
+        "declined": [{"rule_id": "terms.prepayment", "reason": reason}],
+    }
+    assert client.simulate_post(f"{base}/sme-terms/apply", json=body, headers=headers).status_code == 200
+    late = Finding("payment.late", "payment", LegalForce.MANDATORY, (), "逾期付款", "paid late")
+    store_findings(
+        session,
+        source=FindingSource.AUDIT_RUN,
+        source_id=1,
+        organization_id=school.id,
+        region_code="650102",
+        findings=[late],
+        contract_id=contract_id,
+    )
+    finance = factories.OrganizationFactory(kind=OrganizationKind.FINANCE_DEPARTMENT, region_code="650000")
+    auditor = headers_for(finance, Role.AUDITOR)
+
+    listed = client.simulate_get("/v1/findings", headers=auditor).json["items"]
+    history = client.simulate_get(f"{base}/sme-terms", headers=auditor)
+
+    mine = [f for f in listed if f["contract_id"] == contract_id]
+    assert mine and mine[0]["contract_terms_declined"][0]["reason"] == reason
+    assert mine[0]["contract_terms_declined"][0]["legal_force"] == "encouraged"
+    one = client.simulate_get(f"/v1/findings/{mine[0]['id']}", headers=auditor).json
+    assert one["contract_terms_declined"][0]["rule_id"] == "terms.prepayment"
+    assert history.status_code == 200
+    assert history.json["decisions"][0]["declined"][0]["reason"] == reason
