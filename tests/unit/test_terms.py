@@ -173,3 +173,52 @@ def test_every_template_renders_with_the_engine_arguments() -> None:
     assert templates.adjustments["reserved.notice"].clause_zh == "本合同为中小企业预留合同"
     for texts in templates.findings.values():
         assert texts.remedy_zh and texts.remedy_en
+
+
+@pytest.mark.parametrize(
+    ("days", "rules", "noted"),
+    [
+        (30, {"terms.payment.days"}, False),  # the statutory term: only the regional 15-day target
+        (31, {"terms.payment.days"}, True),  # past 30, within what a contract may agree: explained
+        (60, {"terms.payment.days"}, True),  # exactly the agreed maximum: lawful, explained
+        (61, {"terms.payment.legal_max", "terms.payment.days"}, False),  # one day over: binding cut
+    ],
+)
+def test_payment_days_around_the_30_and_60_day_limits(days: int, rules: set[str], noted: bool) -> None:
+    facts = xinjiang_small_goods(
+        payment_terms=(
+            PaymentTerm(PaymentKind.FINAL, Decimal("0.90"), Trigger.ACCEPTANCE, days),
+            PaymentTerm(PaymentKind.RETENTION, Decimal("0.10"), Trigger.WARRANTY_END, 30),
+        )
+    )
+    found = [
+        a
+        for a in evaluate_terms(facts, snapshot_for(facts)).adjustments
+        if a.field == "payment_terms[0].days"
+    ]
+    assert {a.rule_id for a in found} == rules
+    forces = {a.rule_id: a.legal_force for a in found}
+    assert forces["terms.payment.days"] is LegalForce.ENCOURAGED
+    if "terms.payment.legal_max" in forces:
+        legal = next(a for a in found if a.rule_id == "terms.payment.legal_max")
+        assert legal.legal_force is LegalForce.MANDATORY and legal.after == 60
+    note = next(a for a in found if a.rule_id == "terms.payment.days").as_dict()["legal_note"]
+    assert (note is not None) == noted
+    if noted:
+        assert "802号令第九条" in note["zh"] and f"{days}日" in note["zh"] and "60" in note["en"]
+
+
+def test_a_pack_default_is_labelled_as_the_finance_departments_target_in_both_languages() -> None:
+    facts = xinjiang_small_goods()
+    prepayment = next(
+        a for a in evaluate_terms(facts, snapshot_for(facts)).adjustments if a.rule_id == "terms.prepayment"
+    ).as_dict()
+    assert prepayment["legal_basis"]["zh"].startswith("财政部门设定的默认目标，非法定要求")
+    assert prepayment["legal_basis"]["en"].startswith(
+        "a default target set by the finance department, not a legal requirement"
+    )
+    assert prepayment["parameters"][0]["name"] == "prepayment.goods_services.small_micro_min_rate"
+    assert prepayment["parameters"][0]["is_default"] is True
+    assert (
+        "不是" not in prepayment["legal_basis"]["zh"] and "并非该文件规定" in prepayment["legal_basis"]["zh"]
+    )
