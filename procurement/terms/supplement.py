@@ -26,13 +26,16 @@ from procurement.contracts.models import Contract
 from procurement.scope import Actor
 from procurement.terms.decisions import latest_decision
 from procurement.terms.models import TermsResult
+from rules.contract_text import forms_text
 from rules.money_words import yuan_in_capitals
+from rules.vocabulary import BondForm
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BODY_FONT = "仿宋"
 HEADING_FONT = "宋体"
 BLANK = "【          】"
 _DIGITS = "零一二三四五六七八九"
+_FORMS = {form.value for form in BondForm}
 _FORCE_ZH = {"mandatory": "强制性（法定）", "encouraged": "鼓励性（非强制）"}
 
 
@@ -186,8 +189,8 @@ def _change_rows(data: SupplementData) -> list[list[str]]:
             [
                 str(i),
                 adj["message"]["zh"],
-                _value_text(adj.get("before")),
-                _value_text(adj.get("after")),
+                _value_text(adj["field"], adj.get("before")),
+                _value_text(adj["field"], adj.get("after")),
                 basis,
                 _FORCE_ZH.get(adj["legal_force"], adj["legal_force"]),
                 decision,
@@ -196,11 +199,20 @@ def _change_rows(data: SupplementData) -> list[list[str]]:
     return rows
 
 
-def _value_text(value: Any) -> str:
+def _value_text(field_name: str, value: Any) -> str:
+    """A before/after value as a contract reads it: 40%, 15日, 银行保函、现金."""
     if value is None:
         return "未约定"
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
+        return forms_text(BondForm(v) for v in value if v in _FORMS) or "、".join(map(str, value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if field_name.endswith("percent"):
+        return f"{value}%"
+    if field_name.endswith("days"):
+        return f"{value}日"
+    if field_name.endswith("months"):
+        return f"{value}个月"
     return str(value)
 
 
