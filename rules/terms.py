@@ -691,7 +691,9 @@ def _performance_bond(
                 used,
             )
         )
-    if bond.return_days is None and plan.bond_return is not None and target > _ZERO:
+    # offered even where the bond is to be waived: the waiver is advice and may be declined, and a
+    # bond that stays must say when it is returned
+    if bond.return_days is None and plan.bond_return is not None and rate > _ZERO:
         out.append(
             Adjustment(
                 f"bonds[{i}].return_days",

@@ -28,6 +28,7 @@ AMOUNT = Decimal("1200000.00")
 ENCOURAGED = (
     "terms.prepayment",
     "terms.bond.rate",
+    "terms.bond.return_days",
     "terms.payment.days",
     "terms.retention.rate",
     "terms.retention.release_days",
