@@ -9,7 +9,7 @@ payment schedule by rules/schedule.py; the clause text comes from the decided co
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -20,7 +20,7 @@ from rules.errors import InvalidInput
 from rules.findings import Citation, Finding
 from rules.money_words import yuan_in_capitals
 from rules.policy import ParamValue, PolicySnapshot
-from rules.schedule import calendar_days
+from rules.schedule import calendar_days, decide
 from rules.vocabulary import (
     BondForm,
     BondKind,
@@ -882,3 +882,22 @@ def evaluate_terms(facts: ContractFacts, snapshot: PolicySnapshot) -> TermsResul
     validate_facts(facts)
     plan = _plan(snapshot)
     return TermsResult(tuple(_adjustments(facts, plan)), tuple(_findings(facts, plan)), plan.version)
+
+
+def apply_adjustments(
+    facts: ContractFacts,
+    accepted_rule_ids: Collection[str],
+    source: PolicySnapshot | TermsResult | Iterable[Adjustment],
+) -> ContractFacts:
+    """The facts with every accepted adjustment applied, planned together on the payment schedule.
+
+    ``source`` is the result shown to the officer, its adjustments, or the snapshot to recompute
+    them. See rules/schedule.py (``decide``) for how shares move and what each adjustment touched.
+    """
+    if isinstance(source, PolicySnapshot):
+        adjustments: Iterable[Adjustment] = evaluate_terms(facts, source).adjustments
+    elif isinstance(source, TermsResult):
+        adjustments = source.adjustments
+    else:
+        adjustments = source
+    return decide(facts, accepted_rule_ids, adjustments).facts
