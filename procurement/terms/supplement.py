@@ -14,6 +14,7 @@ from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -32,6 +33,8 @@ from rules.vocabulary import BondForm
 
 DOCX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BODY_FONT = "仿宋"
+BODY_SIZE_PT = 12
+TABLE_STYLE, TABLE_HEAD_STYLE = "SME Table Text", "SME Table Head"
 HEADING_FONT = "宋体"
 BLANK = "【          】"
 _DIGITS = "零一二三四五六七八九"
@@ -105,14 +108,19 @@ def contract_supplement(session: Session, actor: Actor, contract_id: int) -> tup
 
 
 def _fonts(run: Run, east_asia: str, size_pt: float, *, bold: bool = False) -> None:
+    # only what differs from the Normal style (仿宋 12 pt): setting run properties is the costly part
+    if east_asia == BODY_FONT and size_pt == BODY_SIZE_PT and not bold:
+        return
     run.font.size = Pt(size_pt)
-    run.font.bold = bold
-    run.font.name = "Times New Roman"
+    if bold:
+        run.font.bold = True
     properties = run._element.get_or_add_rPr()
     fonts = properties.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
         properties.insert(0, fonts)
+    fonts.set(qn("w:ascii"), "Times New Roman")
+    fonts.set(qn("w:hAnsi"), "Times New Roman")
     fonts.set(qn("w:eastAsia"), east_asia)
 
 
@@ -160,8 +168,15 @@ def _setup(document: Any) -> None:
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     style = document.styles["Normal"]
     style.font.name = "Times New Roman"
-    style.font.size = Pt(12)
+    style.font.size = Pt(BODY_SIZE_PT)
     style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    # table cells take their fonts from two paragraph styles, not from each run
+    for name, east_asia, bold in ((TABLE_STYLE, BODY_FONT, False), (TABLE_HEAD_STYLE, HEADING_FONT, True)):
+        cell_style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        cell_style.base_style = style
+        cell_style.font.size = Pt(10.5)
+        cell_style.font.bold = bold
+        cell_style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asia)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _page_number(footer)
@@ -219,14 +234,19 @@ def _value_text(field_name: str, value: Any) -> str:
 def _table(document: Any, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
+    # the style ids set on the XML directly: python-docx's style setter scans every style per call
+    head = document.styles[TABLE_HEAD_STYLE].style_id
+    body = document.styles[TABLE_STYLE].style_id
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = ""
-        _fonts(cell.paragraphs[0].add_run(text), HEADING_FONT, 10.5, bold=True)
+        paragraph = cell.paragraphs[0]
+        paragraph._p.style = head
+        paragraph.add_run(text)
     for values in rows:
         cells = table.add_row().cells
         for cell, text in zip(cells, values, strict=True):
-            cell.text = ""
-            _fonts(cell.paragraphs[0].add_run(text), BODY_FONT, 10.5)
+            paragraph = cell.paragraphs[0]
+            paragraph._p.style = body
+            paragraph.add_run(text)
 
 
 def supplement_docx(data: SupplementData) -> bytes:
