@@ -231,9 +231,12 @@ def _value_text(field_name: str, value: Any) -> str:
     return str(value)
 
 
-def _table(document: Any, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+def _table(
+    document: Any, header: Sequence[str], rows: Sequence[Sequence[str]], widths_mm: Sequence[int]
+) -> None:
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
+    table.autofit = False
     # the style ids set on the XML directly: python-docx's style setter scans every style per call
     head = document.styles[TABLE_HEAD_STYLE].style_id
     body = document.styles[TABLE_STYLE].style_id
@@ -247,6 +250,12 @@ def _table(document: Any, header: Sequence[str], rows: Sequence[Sequence[str]]) 
             paragraph = cell.paragraphs[0]
             paragraph._p.style = body
             paragraph.add_run(text)
+    # Word reads each cell's width, LibreOffice the table grid: set both. The legal basis gets the
+    # room (the text width is 158 mm)
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+        for cell in column.cells:
+            cell.width = Mm(width)
 
 
 def supplement_docx(data: SupplementData) -> bytes:
@@ -293,6 +302,7 @@ def supplement_docx(data: SupplementData) -> bytes:
         document,
         ["序号", "调整事项", "调整前", "调整后", "法律依据", "法律效力", "决定"],
         _change_rows(data),
+        (10, 36, 17, 21, 46, 16, 12),
     )
     _para(document, "附表二　未采纳的调整及理由", font=HEADING_FONT, size_pt=14, bold=True)
     shown = {a["rule_id"]: a for a in data.adjustments}
@@ -304,6 +314,7 @@ def supplement_docx(data: SupplementData) -> bytes:
                 [d["rule_id"], shown.get(d["rule_id"], {}).get("message", {}).get("zh", ""), d["reason"]]
                 for d in data.declined
             ],
+            (40, 60, 58),
         )
     else:
         _para(document, "无。")
