@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rules.terms import Adjustment
 
 _FEN = Decimal("0.01")
+_PERCENT_PLACES = Decimal("0.0001")
 RESERVED_NOTICE = "reserved.notice"
 _TRIGGER_ZH = {
     Trigger.SIGNING: "合同签订",
@@ -62,8 +63,12 @@ class Clause(NamedTuple):
 
 
 def percent_text(rate: Decimal) -> str:
-    """``Decimal("0.57")`` -> ``57%``; at most the decimals the rate has."""
-    value = (rate * 100).normalize()
+    """``Decimal("0.57")`` -> ``57%``, at most the 4 decimals a stored percent keeps.
+
+    A share imported as an amount (OCDS) is an unrounded fraction: its percent is shown as stored,
+    and its amount, computed from the exact fraction, is the amount the source stated.
+    """
+    value = (rate * 100).quantize(_PERCENT_PLACES, rounding=ROUND_HALF_UP).normalize()
     return f"{value:f}%"
 
 
