@@ -7,6 +7,7 @@ from procurement.contracts.models import (
     ConsortiumMember,
     Contract,
     ContractEvent,
+    GoodsItemRow,
     PaymentTermRow,
 )
 from procurement.events.models import OutboxEvent
@@ -32,6 +33,7 @@ __all__ = [
     "ContractEvent",
     "ContractObligation",
     "DocumentAudit",
+    "GoodsItemRow",
     "IdempotencyRecord",
     "Job",
     "OcdsImport",

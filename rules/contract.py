@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from rules.beneficiary import Benefit
 from rules.vocabulary import (
     BondForm,
     BondKind,
@@ -69,3 +70,10 @@ class ContractFacts:
     settlement_tied_to_audit: bool = False
     events: tuple[Event, ...] = field(default=())
     currency: str = "CNY"
+    # who benefits (46号 Arts. 4, 9): manufacturers, builder, consortium; None = the supplier's size
+    benefit: Benefit | None = None
+
+    @property
+    def terms_size(self) -> Size | None:
+        """The size the SME terms (measure 12) follow; the payment duty follows ``supplier_size``."""
+        return self.benefit.size if self.benefit is not None else self.supplier_size

@@ -1,9 +1,9 @@
-"""SME size classification (划型) from the size table, effective size, declared-size check, benefit.
+"""SME size classification (划型) from the size table, effective size and the declared-size check.
 
 The thresholds come from the policy pack (``snapshot.size_table``); this module only applies them.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 from rules.errors import InsufficientSizeData, InvalidInput, UnknownIndustry
 from rules.findings import Citation, Finding
 from rules.size_table import MEASURE_NAMES_ZH, MEASURE_UNITS_ZH, Measure, SizeTable
-from rules.vocabulary import Category, Industry, LegalForce, Size, SpecialStatus
+from rules.vocabulary import Industry, LegalForce, Size, SpecialStatus
 
 # smaller is more favoured; used to compare a declared size with a computed one
 _RANK = {Size.MICRO: 0, Size.SMALL: 1, Size.MEDIUM: 2, Size.LARGE: 3}
@@ -231,63 +231,4 @@ def declared_size_finding(
         ),
         evidence={"declared": declared.value, "computed": computed.size.value},
         policy_version=policy_version,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class Benefit:
-    """Which SME benefit a bid or contract earns: the largest size among those who count."""
-
-    size: Size | None
-    reason_zh: str
-    reason_en: str
-
-    @property
-    def is_sme(self) -> bool:
-        return self.size is not None and self.size.is_sme
-
-    @property
-    def is_small_or_micro(self) -> bool:
-        return self.size is not None and self.size.is_small_or_micro
-
-
-def benefit_size(
-    category: Category,
-    *,
-    supplier: Size | None,
-    manufacturers: Sequence[Size | None] = (),
-    consortium_members: Sequence[Size | None] = (),
-) -> Benefit:
-    """Goods: every item's manufacturer; works: the builder; services: the provider;
-    a consortium: every member. One large (or unknown) party loses the benefit."""
-    if category is Category.GOODS:
-        if not manufacturers:
-            raise InvalidInput(
-                "货物采购须提供每件货物制造商的规模",
-                "goods need the size of every item's manufacturer",
-                field="manufacturers",
-            )
-        parties: list[Size | None] = list(manufacturers)
-        who_zh, who_en = "全部货物的制造商", "every manufacturer"
-    else:
-        parties = [supplier]
-        who_zh, who_en = (
-            ("施工单位", "the builder")
-            if category is Category.WORKS
-            else (
-                "服务提供者",
-                "the provider",
-            )
-        )
-    if consortium_members:
-        parties += list(consortium_members)
-        who_zh += "及联合体全部成员"
-        who_en += " and every consortium member"
-    if any(p is None for p in parties):
-        return Benefit(None, f"{who_zh}中有规模不明者，不享受政策", f"a size is unknown among {who_en}")
-    largest = max((p for p in parties if p is not None), key=_RANK.__getitem__)
-    return Benefit(
-        largest,
-        f"按{who_zh}中规模最大者认定为{_SIZE_ZH[largest]}",
-        f"the largest among {who_en} is {largest.value}",
     )

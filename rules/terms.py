@@ -505,7 +505,7 @@ def _payment_days_target(plan: _Plan, public: bool) -> ParamValue | None:
 
 def _adjustments(facts: ContractFacts, plan: _Plan) -> list[Adjustment]:
     out: list[Adjustment] = []
-    size = facts.supplier_size
+    size = facts.terms_size  # who benefits, not only who signs (46号 Art. 4)
     sme = size is not None and size is not Size.LARGE
     small = size is Size.SMALL or size is Size.MICRO
     public = facts.purchaser_type is PurchaserType.PUBLIC_BODY

@@ -5,7 +5,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from api.schemas.common import BilingualSchema, CitationSchema, Integer, StrictSchema, money, percent, wan
-from api.schemas.contracts import ContractFieldsSchema
+from api.schemas.contracts import ContractFieldsSchema, check_consortium_shares
 from api.schemas.terms import RuleFindingSchema, TermsResultFields
 from rules.errors import UnknownIndustry
 from rules.evaluation import DeductionKind
@@ -48,12 +48,19 @@ class SupplierFactsSchema(StrictSchema):
     )
 
 
+class ConsortiumMemberFactsSchema(SupplierFactsSchema):
+    """A consortium member with its size facts inline (or only its declared size)."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    share_percent = percent(required=True)
+
+
 class TermsCheckSchema(ContractFieldsSchema):
     """The contract create format: the supplier by ``supplier_id`` or inline (its facts, or only its
     size), the jurisdiction given or taken from the purchaser (``purchaser_id``; an officer's own)."""
 
     class Meta(ContractFieldsSchema.Meta):
-        exclude = ("consortium",)
+        exclude = ()  # consortium is redefined below: members with their facts inline
 
     category = fields.Enum(Category, by_value=True, required=True)
     amount = money(required=True)
@@ -69,6 +76,14 @@ class TermsCheckSchema(ContractFieldsSchema):
     supplier_size = fields.Enum(
         Size, by_value=True, metadata={"description": "when the figures are not known"}
     )
+    consortium = fields.List(
+        fields.Nested(ConsortiumMemberFactsSchema),
+        metadata={"description": "every member, the lead included, with its facts; shares add up to 100"},
+    )
+
+    @validates_schema
+    def _consortium(self, data: dict[str, Any], **_: Any) -> None:
+        check_consortium_shares(data.get("consortium") or [], "name")  # no ids here: names
 
     @validates_schema
     def _one_supplier(self, data: dict[str, Any], **_: Any) -> None:

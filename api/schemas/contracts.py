@@ -14,6 +14,7 @@ from rules.vocabulary import (
     DayType,
     PaymentKind,
     PurchaserType,
+    Size,
     Trigger,
 )
 
@@ -41,6 +42,47 @@ class ConsortiumMemberSchema(StrictSchema):
     share_percent = percent(required=True)
 
 
+class GoodsItemSchema(StrictSchema):
+    """One item as the SME declaration letter lists it: what, made by whom, that maker's size."""
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    manufacturer = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    manufacturer_size = fields.Enum(
+        Size,
+        by_value=True,
+        allow_none=True,
+        metadata={"description": "required when the supplier claims SME status (46号 Art. 4)"},
+    )
+
+
+def check_consortium_shares(members: list[dict[str, Any]], key: str) -> None:
+    """Every member once, shares adding up to exactly 100 (the lead included)."""
+    if not members:
+        return
+    seen: set[Any] = set()
+    for index, member in enumerate(members):
+        if member[key] in seen:
+            raise ValidationError(
+                {str(index): {key: [f"联合体成员重复 / the member appears twice: {member[key]}"]}},
+                "consortium",
+            )
+        seen.add(member[key])
+    total = sum((m["share_percent"] for m in members), Decimal(0))
+    if total != HUNDRED:
+        raise ValidationError(
+            f"联合体各方份额合计应为100，现为{total} / consortium shares must add up to 100, not {total}",
+            "consortium",
+        )
+
+
+WHO_BENEFITS = {
+    "goods_items": "goods: each item's manufacturer and its size (46号 Art. 4)",
+    "all_goods_made_by": "goods without items listed: the declaration that every item is made by "
+    "firms of at most this size",
+    "builder_size": "works: the builder's size when it is not the supplier",
+}
+
+
 class ContractFieldsSchema(StrictSchema):
     """What a caller may send; required-ness is decided by the create schema."""
 
@@ -50,7 +92,20 @@ class ContractFieldsSchema(StrictSchema):
     )
     purchaser_id = Integer(metadata={"description": "required for platform and admin keys"})
     supplier_id = Integer(allow_none=True)
-    consortium = fields.List(fields.Nested(ConsortiumMemberSchema))
+    consortium = fields.List(
+        fields.Nested(ConsortiumMemberSchema),
+        metadata={"description": "every member, the lead included; shares add up to 100"},
+    )
+    goods_items = fields.List(
+        fields.Nested(GoodsItemSchema), metadata={"description": WHO_BENEFITS["goods_items"]}
+    )
+    all_goods_made_by = fields.Enum(
+        Size, by_value=True, allow_none=True, metadata={"description": WHO_BENEFITS["all_goods_made_by"]}
+    )
+    builder_name = fields.String(validate=validate.Length(max=200), allow_none=True)
+    builder_size = fields.Enum(
+        Size, by_value=True, allow_none=True, metadata={"description": WHO_BENEFITS["builder_size"]}
+    )
     title = fields.String(validate=validate.Length(max=500))
     category = fields.Enum(Category, by_value=True)
     amount = money()
@@ -82,9 +137,10 @@ class ContractFieldsSchema(StrictSchema):
             raise ValidationError(
                 "付款比例合计超过100% / payment percents add up to more than 100", "payment_terms"
             )
-        members = data.get("consortium") or []
-        if sum((m["share_percent"] for m in members), Decimal(0)) > HUNDRED:
-            raise ValidationError("联合体份额合计超过100% / consortium shares exceed 100", "consortium")
+
+    @validates_schema
+    def _consortium(self, data: dict[str, Any], **_: Any) -> None:
+        check_consortium_shares(data.get("consortium") or [], "supplier_id")
 
 
 class ContractCreateSchema(ContractFieldsSchema):

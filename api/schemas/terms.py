@@ -4,6 +4,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from api.schemas.beneficiary import BenefitSchema
 from api.schemas.common import BilingualSchema, CitationSchema, Integer, StrictSchema
 
 
@@ -78,6 +79,7 @@ class TermsResultFields(StrictSchema):
         validate=validate.OneOf(["signed_on", "earliest_signing"]),
         metadata={"description": "earliest_signing: an unsigned draft, judged on today (Beijing)"},
     )
+    benefit = fields.Nested(BenefitSchema, allow_none=True, metadata={"description": "who benefits"})
 
 
 class TermsPreviewSchema(TermsResultFields):

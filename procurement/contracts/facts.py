@@ -12,13 +12,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from procurement.contracts.beneficiary import stored_benefit
 from procurement.contracts.models import BondRow, Contract, PaymentTermRow
 from procurement.contracts.queries import events_of
 from procurement.orm import utcnow
 from procurement.suppliers.models import Supplier
+from rules.beneficiary import Benefit
 from rules.contract import BondTerm, ContractFacts, Event, PaymentTerm
 from rules.errors import InsufficientSizeData
-from rules.policy import PolicyBook, PolicyNotInForce, default_policy_book
+from rules.policy import PolicyBook, PolicyNotInForce, PolicySnapshot, default_policy_book
 from rules.size_table import SizeTable
 from rules.sme_size import SizeResult, classify, effective_size
 from rules.vocabulary import ContractStatus, DayType, Industry, Size, SpecialStatus
@@ -98,13 +100,34 @@ def stored_supplier_size(supplier: Supplier | None, table: SizeTable | None) -> 
     )
 
 
-def _size_table(book: PolicyBook, jurisdiction: str, on: date | None) -> SizeTable | None:
+def _snapshot(book: PolicyBook, jurisdiction: str, on: date | None) -> PolicySnapshot | None:
     if on is None:
         return None
     try:
-        return book.at(jurisdiction, on).size_table
+        return book.at(jurisdiction, on)
     except PolicyNotInForce:
         return None  # the terms evaluation reports the missing pack; size falls back to the declaration
+
+
+def _stored_benefit(
+    values: Mapping[str, Any] | Contract,
+    supplier: Supplier | None,
+    supplier_size: Size | None,
+    members: Sequence[tuple[Supplier | None, Decimal]],
+    snapshot: PolicySnapshot | None,
+) -> Benefit:
+    table = snapshot.size_table if snapshot is not None else None
+    sized = []
+    for member, percent in members:
+        result = stored_supplier_size(member, table)
+        sized.append((member.name if member else "", result.size if result else None, percent))
+    return stored_benefit(
+        values,
+        supplier_name=supplier.name if supplier else "",
+        supplier_size=supplier_size,
+        members=sized,
+        snapshot=snapshot,
+    )
 
 
 def _recorded_scale(contract: Contract) -> Size | None:
@@ -184,9 +207,11 @@ def contract_facts(
     """
     book = book or default_policy_book()
     on = size_on or contract.signed_on or contract.announced_on
-    table = _size_table(book, contract.jurisdiction, on)
-    size_result = stored_supplier_size(contract.supplier, table)
+    snapshot = _snapshot(book, contract.jurisdiction, on)
+    size_result = stored_supplier_size(contract.supplier, snapshot.size_table if snapshot else None)
     size = size_result.size if size_result is not None else _recorded_scale(contract)
+    members = [(m.supplier, m.share_percent) for m in contract.consortium]
+    benefit = _stored_benefit(contract, contract.supplier, size, members, snapshot)
     events: tuple[Event, ...] = ()
     if with_events:
         events = tuple(
@@ -209,10 +234,13 @@ def contract_facts(
         settlement_tied_to_audit=contract.settlement_tied_to_audit,
         events=events,
         currency=contract.currency,
+        benefit=benefit,
     )
 
 
-def body_facts(fields: Mapping[str, Any], *, supplier_size: Size | None) -> ContractFacts:
+def body_facts(
+    fields: Mapping[str, Any], *, supplier_size: Size | None, benefit: Benefit | None = None
+) -> ContractFacts:
     """An API contract body (the create format, loaded by its schema) as ``ContractFacts``."""
     return ContractFacts(
         category=fields["category"],
@@ -229,6 +257,7 @@ def body_facts(fields: Mapping[str, Any], *, supplier_size: Size | None) -> Cont
         warranty_months=fields.get("warranty_months"),
         settlement_tied_to_audit=fields.get("settlement_tied_to_audit", False),
         currency=fields.get("currency", "CNY"),
+        benefit=benefit,
     )
 
 
@@ -242,8 +271,14 @@ def new_contract_facts(
     supplier_id = values.get("supplier_id")
     supplier = session.get(Supplier, supplier_id) if supplier_id is not None else None
     on = values.get("signed_on") or values.get("announced_on")
-    size_result = stored_supplier_size(supplier, _size_table(book, values["jurisdiction"], on))
-    facts = body_facts(values, supplier_size=size_result.size if size_result is not None else None)
+    snapshot = _snapshot(book, values["jurisdiction"], on)
+    size_result = stored_supplier_size(supplier, snapshot.size_table if snapshot else None)
+    size = size_result.size if size_result is not None else None
+    members = [
+        (session.get(Supplier, m["supplier_id"]), m["share_percent"]) for m in values.get("consortium") or ()
+    ]
+    benefit = _stored_benefit(values, supplier, size, members, snapshot)
+    facts = body_facts(values, supplier_size=size, benefit=benefit)
     return replace(
         facts,
         payment_terms=payment_terms_of(values.get("payment_terms") or (), values["amount"]),

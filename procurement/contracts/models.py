@@ -1,4 +1,4 @@
-"""Contract, consortium members, payment terms, bonds and performance events."""
+"""Contract, consortium members, goods items, payment terms, bonds and performance events."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,6 +18,7 @@ from rules.vocabulary import (
     EventKind,
     PaymentKind,
     PurchaserType,
+    Size,
     Trigger,
 )
 
@@ -49,6 +50,11 @@ class Contract(Base):
     # the supplier's scale when the contract was recorded (micro, small, medium, large, or sme when
     # only "an SME" is known, as OCDS often says): reports aggregate on it without a join
     supplier_scale: Mapped[str | None] = mapped_column(String(16))
+    # who benefits (46号 Art. 4): goods declared all made by firms of at most this size (when no
+    # items are listed), and the works builder when it is not the supplier
+    all_goods_made_by: Mapped[Size | None] = mapped_column(enum_column(Size))
+    builder_name: Mapped[str | None] = mapped_column(String(200))
+    builder_size: Mapped[Size | None] = mapped_column(enum_column(Size))
     ocid: Mapped[str | None] = mapped_column(String(200), index=True)  # OCDS open contracting id
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -60,6 +66,9 @@ class Contract(Base):
     supplier: Mapped[Supplier | None] = relationship()
     consortium: Mapped[list["ConsortiumMember"]] = relationship(
         cascade="all, delete-orphan", order_by="ConsortiumMember.id", lazy="selectin"
+    )
+    goods_items: Mapped[list["GoodsItemRow"]] = relationship(
+        cascade="all, delete-orphan", order_by="GoodsItemRow.position", lazy="selectin"
     )
     payment_terms: Mapped[list["PaymentTermRow"]] = relationship(
         cascade="all, delete-orphan", order_by="PaymentTermRow.position", lazy="selectin"
@@ -76,6 +85,21 @@ class ConsortiumMember(Base):
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"))
     share_percent: Mapped[Decimal] = mapped_column(Percent)
+
+    supplier: Mapped[Supplier] = relationship(lazy="selectin")
+
+
+class GoodsItemRow(Base):
+    """One goods item and its manufacturer's size, as the SME declaration letter lists them."""
+
+    __tablename__ = "contract_goods_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(String(200))
+    manufacturer: Mapped[str] = mapped_column(String(200))
+    manufacturer_size: Mapped[Size | None] = mapped_column(enum_column(Size))
 
 
 class PaymentTermRow(Base):

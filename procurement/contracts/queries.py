@@ -7,7 +7,14 @@ from typing import Any, cast
 from sqlalchemy import Insert, Select, Table, bindparam, insert, select
 from sqlalchemy.orm import Session
 
-from procurement.contracts.models import BondRow, ConsortiumMember, Contract, ContractEvent, PaymentTermRow
+from procurement.contracts.models import (
+    BondRow,
+    ConsortiumMember,
+    Contract,
+    ContractEvent,
+    GoodsItemRow,
+    PaymentTermRow,
+)
 from procurement.organizations.models import Organization
 from procurement.suppliers.models import Supplier
 
@@ -53,11 +60,13 @@ def insert_defaults(table: Table) -> dict[str, Any]:
 
 CONTRACT_DEFAULTS = insert_defaults(_table(Contract))
 MEMBER_DEFAULTS = insert_defaults(_table(ConsortiumMember))
+ITEM_DEFAULTS = insert_defaults(_table(GoodsItemRow))
 TERM_DEFAULTS = insert_defaults(_table(PaymentTermRow))
 BOND_DEFAULTS = insert_defaults(_table(BondRow))
 
 INSERT_CONTRACT: Insert = insert(_table(Contract)).returning(Contract.id)
 INSERT_MEMBERS: Insert = insert(_table(ConsortiumMember))
+INSERT_ITEMS: Insert = insert(_table(GoodsItemRow))
 INSERT_TERMS: Insert = insert(_table(PaymentTermRow))
 INSERT_BONDS: Insert = insert(_table(BondRow))
 

@@ -20,6 +20,7 @@ from procurement.contracts.models import (
     ConsortiumMember,
     Contract,
     ContractEvent,
+    GoodsItemRow,
     PaymentTermRow,
 )
 from procurement.errors import Conflict, InvalidInput, NotFound, StaleVersion
@@ -45,9 +46,13 @@ SCALAR_FIELDS = (
     "acceptance_period_days",
     "warranty_months",
     "settlement_tied_to_audit",
+    "all_goods_made_by",
+    "builder_name",
+    "builder_size",
 )
 STATE_FIELDS = ("id", "purchaser_id", "supplier_id", *SCALAR_FIELDS)
 MEMBER_FIELDS = ("supplier_id", "share_percent")
+ITEM_FIELDS = ("name", "manufacturer", "manufacturer_size")
 TERM_FIELDS = ("kind", "percent", "trigger", "days", "day_type", "held_months")
 BOND_FIELDS = ("kind", "percent", "forms", "return_days")
 # statuses a contract may move to from each status; terminated and completed are final
@@ -64,6 +69,7 @@ NEXT_STATUSES = {
 }
 CHILD_INSERTS = (
     ("consortium", queries.INSERT_MEMBERS),
+    ("goods_items", queries.INSERT_ITEMS),
     ("payment_terms", queries.INSERT_TERMS),
     ("bonds", queries.INSERT_BONDS),
 )
@@ -77,6 +83,7 @@ def contract_state(contract: Contract) -> dict[str, Any]:
         {
             **{name: getattr(contract, name) for name in STATE_FIELDS},
             "consortium": [as_dict(m, MEMBER_FIELDS) for m in contract.consortium],
+            "goods_items": [as_dict(i, ITEM_FIELDS) for i in contract.goods_items],
             "payment_terms": [as_dict(t, TERM_FIELDS) for t in contract.payment_terms],
             "bonds": [as_dict(b, BOND_FIELDS) for b in contract.bonds],
         }
@@ -87,6 +94,7 @@ def state_of(contract: Mapping[str, Any]) -> dict[str, Any]:
     """A contract's fields and child rows in order, from plain values (as ``create_contract`` has them)."""
     state: dict[str, Any] = {name: contract[name] for name in STATE_FIELDS}
     state["consortium"] = [(m["supplier_id"], m["share_percent"]) for m in contract["consortium"]]
+    state["goods_items"] = [tuple(i[name] for name in ITEM_FIELDS) for i in contract["goods_items"]]
     state["payment_terms"] = [tuple(t[name] for name in TERM_FIELDS) for t in contract["payment_terms"]]
     state["bonds"] = [
         (b["kind"], b["percent"], sorted(b["forms"]), b["return_days"]) for b in contract["bonds"]
@@ -153,6 +161,10 @@ def _set_children(session: Session, actor: Actor, contract: Contract, fields: Ma
         for index, member in enumerate(fields["consortium"]):
             _check_supplier(session, actor, member["supplier_id"], f"consortium.{index}.supplier_id")
         contract.consortium = [ConsortiumMember(**member) for member in fields["consortium"]]
+    if "goods_items" in fields:
+        contract.goods_items = [
+            GoodsItemRow(position=i, **item) for i, item in enumerate(fields["goods_items"])
+        ]
     if "payment_terms" in fields:
         contract.payment_terms = [
             PaymentTermRow(position=i, **term) for i, term in enumerate(fields["payment_terms"])
@@ -210,6 +222,10 @@ def create_contract(session: Session, actor: Actor, *, fields: Mapping[str, Any]
     _check_signed(contract["status"], contract["announced_on"], contract["signed_on"])
     children: dict[str, list[dict[str, Any]]] = {
         "consortium": [{**queries.MEMBER_DEFAULTS, **member} for member in fields.get("consortium", ())],
+        "goods_items": [
+            {**queries.ITEM_DEFAULTS, **item, "position": i}
+            for i, item in enumerate(fields.get("goods_items", ()))
+        ],
         "payment_terms": [
             {**queries.TERM_DEFAULTS, **term, "position": i}
             for i, term in enumerate(fields.get("payment_terms", ()))

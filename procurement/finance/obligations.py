@@ -144,7 +144,8 @@ _CONTRACTS: Table = Contract.__table__  # type: ignore[assignment]
 SET_SCALE = (
     update(_CONTRACTS)
     .where(_CONTRACTS.c.id == bindparam("contract_id"), _CONTRACTS.c.supplier_scale.is_(None))
-    .values(supplier_scale=bindparam("scale"))
+    # a derived column, not a change of the contract: updated_at stays what the create answered
+    .values(supplier_scale=bindparam("scale"), updated_at=_CONTRACTS.c.updated_at)
 )
 
 

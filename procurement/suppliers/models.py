@@ -1,6 +1,6 @@
 """The supplier row: credit code, industry, the previous year's figures and the declared size."""
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -32,5 +32,9 @@ class Supplier(Base):
         enum_column(SpecialStatus), default=SpecialStatus.NONE
     )
     linked_to_large: Mapped[bool] = mapped_column(default=False)
+    # a welfare unit for the disabled: how many of its staff (employees) are disabled (141号)
+    disabled_staff: Mapped[int | None]
+    # a firm founded this year or last may declare its size with blank figures (declared_only)
+    founded_on: Mapped[date | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from procurement.auditlog import services as auditlog
 from procurement.contracts import services as contracts
+from procurement.contracts.beneficiary import body_benefit
 from procurement.contracts.facts import (
     HUNDRED,
     body_facts,
@@ -146,6 +147,7 @@ class Evaluation:
             "policy_pack": self.snapshot.pack_id,
             "evaluated_on": self.evaluated_on,
             "evaluated_on_basis": self.basis,
+            "benefit": self.facts.benefit.as_dict() if self.facts.benefit else None,
         }
 
 
@@ -348,7 +350,16 @@ def check_terms(fields: Mapping[str, Any], *, book: PolicyBook, today: date) -> 
             declared_size=fields["supplier_size"],
             table=None,
         )
-    facts = body_facts(fields, supplier_size=size.size if size else None)
+    try:
+        benefit = body_benefit(
+            fields,
+            supplier_size=size.size if size else None,
+            member_size=lambda member: _member_size(member, snapshot),
+            snapshot=snapshot,
+        )
+    except rules_errors.InvalidInput as exc:
+        raise _prefixed(exc, "") from exc
+    facts = body_facts(fields, supplier_size=size.size if size else None, benefit=benefit)
     result = evaluate_terms(facts, snapshot)
     return {
         **result_body(result, facts),
@@ -356,7 +367,14 @@ def check_terms(fields: Mapping[str, Any], *, book: PolicyBook, today: date) -> 
         "evaluated_on": on,
         "evaluated_on_basis": "signed_on" if fields.get("signed_on") else "earliest_signing",
         "supplier_size": size_body(size),
+        "benefit": benefit.as_dict(),
     }
+
+
+def _member_size(member: Mapping[str, Any], snapshot: PolicySnapshot) -> Size | None:
+    facts = {k: v for k, v in member.items() if k not in ("name", "share_percent")}
+    found = _size_of(facts, snapshot)
+    return found.size if found else None
 
 
 _SUPPLIER_KEYS = (

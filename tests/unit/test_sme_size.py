@@ -1,4 +1,4 @@
-"""Size classification inputs, effective size, the declared-size finding and who benefits."""
+"""Size classification inputs, effective size and the declared-size finding."""
 
 from datetime import date
 from decimal import Decimal
@@ -10,12 +10,11 @@ from rules.policy import default_policy_book
 from rules.size_table import SizeTable
 from rules.sme_size import (
     SizeResult,
-    benefit_size,
     classify,
     declared_size_finding,
     effective_size,
 )
-from rules.vocabulary import Category, Industry, LegalForce, Severity, Size, SpecialStatus
+from rules.vocabulary import Industry, LegalForce, Severity, Size, SpecialStatus
 
 
 @pytest.fixture
@@ -111,31 +110,3 @@ def test_declaring_larger_than_computed_is_advice() -> None:
 def test_matching_or_missing_declaration_is_no_finding() -> None:
     assert declared_size_finding(Size.SMALL, SizeResult(Size.SMALL, "", "")) is None
     assert declared_size_finding(None, SizeResult(Size.SMALL, "", "")) is None
-
-
-def test_goods_benefit_follows_every_manufacturer() -> None:
-    # the supplier itself may be large; one medium-made item loses the small/micro benefit
-    benefit = benefit_size(Category.GOODS, supplier=Size.LARGE, manufacturers=[Size.MICRO, Size.MEDIUM])
-    assert benefit.size is Size.MEDIUM
-    assert benefit.is_sme and not benefit.is_small_or_micro
-
-
-def test_goods_with_one_large_made_item_lose_the_benefit() -> None:
-    benefit = benefit_size(Category.GOODS, supplier=Size.SMALL, manufacturers=[Size.SMALL, Size.LARGE])
-    assert not benefit.is_sme
-
-
-def test_goods_need_manufacturers() -> None:
-    with pytest.raises(InvalidInput):
-        benefit_size(Category.GOODS, supplier=Size.SMALL)
-
-
-def test_works_benefit_is_the_builders() -> None:
-    assert benefit_size(Category.WORKS, supplier=Size.SMALL).is_small_or_micro
-
-
-def test_consortium_is_small_or_micro_only_if_all_members_are() -> None:
-    mixed = benefit_size(Category.SERVICES, supplier=Size.SMALL, consortium_members=[Size.SMALL, Size.MEDIUM])
-    assert mixed.size is Size.MEDIUM
-    unknown = benefit_size(Category.SERVICES, supplier=Size.SMALL, consortium_members=[None])
-    assert not unknown.is_sme
