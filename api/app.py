@@ -17,7 +17,7 @@ from api.openapi import build_spec, service_version
 from api.resources.audit_runs import AuditRuns
 from api.resources.audits import Audits, DocumentAudits
 from api.resources.barrier_checks import BarrierChecks
-from api.resources.checks import PriceDeductionCheck, SizeCheck, TermsCheck
+from api.resources.checks import PriceDeductionCheck, ReservationCheck, SizeCheck, TermsCheck
 from api.resources.contracts import ContractEvents, Contracts
 from api.resources.findings import Findings
 from api.resources.health import Health
@@ -102,6 +102,7 @@ def create_app(
         "check_terms": TermsCheck(book),
         "check_sme_size": SizeCheck(book),
         "check_price_deduction": PriceDeductionCheck(book),
+        "check_reservation": ReservationCheck(book),
         "policies": Policies(book),
         **platform_resources(settings),
     }

@@ -41,6 +41,7 @@ from api.schemas.imports import (
 )
 from api.schemas.policies import PackListSchema, PolicyInForceSchema, PolicyQuerySchema
 from api.schemas.reports import PaymentsReportQuerySchema, PaymentsReportSchema
+from api.schemas.reservation import ReservationCheckSchema, ReservationResultSchema
 from api.schemas.suppliers import SupplierCreateSchema, SupplierPageSchema, SupplierSchema
 from api.schemas.terms import (
     TermsAppliedSchema,
@@ -292,6 +293,21 @@ ROUTES: tuple[Route, ...] = (
                 "checks",
                 PriceDeductionResultSchema,
                 request=PriceDeductionCheckSchema,
+                errors=(401, 413, 422),
+            ),
+        ),
+    ),
+    Route(
+        "/v1/checks/reservation",
+        "check_reservation",
+        (
+            _op(
+                "/v1/checks/reservation",
+                "post",
+                "项目预留份额（不保存） / a project's SME reservation duty (stateless)",
+                "checks",
+                ReservationResultSchema,
+                request=ReservationCheckSchema,
                 errors=(401, 413, 422),
             ),
         ),

@@ -12,7 +12,7 @@ from rules.errors import InvalidInput, RateOutOfRange
 from rules.findings import Citation
 from rules.policy import ParamValue, PolicySnapshot
 from rules.terms import pct
-from rules.vocabulary import Category, Size
+from rules.vocabulary import Category, LegalForce, Size
 
 _FEN = Decimal("0.01")
 _ZERO = Decimal(0)
@@ -105,11 +105,11 @@ def price_deduction(
             "the small/micro share must lie within 0-100%",
             field="small_micro_share",
         )
+    if reserved:
+        return _reserved_package(snapshot, quote=quote, stated_rate=stated_rate)
     low, high = check_deduction_rate(snapshot, category=category, kind=kind, rate=stated_rate)
     cites = _cites(low, high)
-    if reserved:
-        applies, zh, en = False, "预留份额内不再给予价格扣除", "no deduction inside a reserved package"
-    elif kind is DeductionKind.SMALL_MICRO:
+    if kind is DeductionKind.SMALL_MICRO:
         applies = bidder_size is not None and bidder_size.is_small_or_micro
         zh, en = (
             ("小微企业报价给予价格扣除", "small/micro bidder: price deducted")
@@ -147,6 +147,33 @@ def price_deduction(
     )
 
 
+def _reserved_package(snapshot: PolicySnapshot, *, quote: Decimal, stated_rate: Decimal) -> Deduction:
+    """Inside a package reserved for SMEs the pack's rate (none) is right; any other is refused."""
+    allowed = snapshot.param("evaluation.deduction.reserved_package.rate")
+    rate: Decimal = allowed.value  # type: ignore[assignment]
+    cites = _cites(allowed)
+    if stated_rate != rate:
+        cited = "、".join(f"{c.doc_id}{c.article}" for c in cites)
+        raise InvalidInput(
+            f"预留给中小企业的采购包内不给予价格扣除，扣除比例应为{pct(rate)}，不应为{pct(stated_rate)}（{cited}）",
+            f"no price deduction inside a package reserved for SMEs: the rate must be {pct(rate)}, "
+            f"not {pct(stated_rate)}",
+            field="stated_rate",
+        )
+    return Deduction(
+        False,
+        rate,
+        quote,
+        quote.quantize(_FEN, rounding=ROUND_HALF_UP),
+        rate,
+        rate,
+        f"预留份额内不再给予价格扣除，扣除比例{pct(rate)}",
+        f"no deduction inside a reserved package: {pct(rate)}",
+        cites,
+        snapshot.version,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ReservationDuty:
     whole_project: bool
@@ -156,6 +183,10 @@ class ReservationDuty:
     reason_en: str
     citations: tuple[Citation, ...]
     policy_version: str
+    # the shares the law sets above the threshold (of the suitable part; of the reserved part)
+    min_reserved_share: Decimal | None = None
+    min_small_micro_share: Decimal | None = None
+    legal_force: LegalForce | None = None  # of the provisions cited; None where no duty arises
 
     @property
     def has_duty(self) -> bool:
@@ -166,6 +197,10 @@ class ReservationDuty:
             "whole_project": self.whole_project,
             "min_reserved_amount": str(self.min_reserved_amount),
             "min_small_micro_amount": str(self.min_small_micro_amount),
+            "min_reserved_share": None if self.min_reserved_share is None else str(self.min_reserved_share),
+            "min_small_micro_share": None
+            if self.min_small_micro_share is None
+            else str(self.min_small_micro_share),
             "reason": {"zh": self.reason_zh, "en": self.reason_en},
             "citations": [c.as_dict() for c in self.citations],
             "policy_version": self.policy_version,
@@ -212,6 +247,7 @@ def reservation_duty(
             f"budget {budget} is within {limit}: the whole project is for SMEs",
             ceiling.citations,
             version,
+            legal_force=ceiling.legal_force,
         )
     share = snapshot.param(f"evaluation.reservation.{group}.min_share")
     small_share = snapshot.param("evaluation.reservation.small_micro_min_share")
@@ -228,4 +264,7 @@ def reservation_duty(
         f"of which at least {small} for small/micro firms",
         _cites(ceiling, share, small_share),
         version,
+        share.value,  # type: ignore[arg-type]
+        small_share.value,  # type: ignore[arg-type]
+        share.legal_force,
     )

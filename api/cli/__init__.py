@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "classify",
     "terms",
     "policy",
+    "evaluation",
 )
 
 

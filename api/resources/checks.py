@@ -1,4 +1,4 @@
-"""Stateless checks for platforms: /v1/checks/terms, /sme-size, /price-deduction (read-only).
+"""Stateless checks for platforms: /v1/checks/terms, /sme-size, /price-deduction, /reservation.
 
 Nothing is built per request beyond the answer: schemas, the policy book and its snapshots' plans
 are built once and shared. An answer depends only on the body, the policy book and (for unsigned
@@ -19,6 +19,8 @@ from api.body import load_json, raw_body
 from api.cache import RepresentationCache
 from api.resources.base import actor_of, session_of
 from api.schemas.checks import PriceDeductionCheckSchema, SizeCheckSchema, TermsCheckSchema
+from api.schemas.reservation import ReservationCheckSchema
+from procurement.evaluation.services import check_reservation
 from procurement.terms import services
 from procurement.terms.check_input import needs_database, resolve_ids
 from rules.policy import PolicyBook
@@ -26,6 +28,7 @@ from rules.policy import PolicyBook
 TERMS = TermsCheckSchema()
 SIZE = SizeCheckSchema()
 DEDUCTION = PriceDeductionCheckSchema()
+RESERVATION = ReservationCheckSchema()
 MAX_CACHED_BODY_BYTES = 8 * 1024  # larger bodies are answered, not kept (bounds the memory held)
 
 
@@ -116,4 +119,18 @@ class PriceDeductionCheck(_Check):
             bidder_size=fields.get("bidder_size"),
             small_micro_share_percent=fields.get("small_micro_share_percent"),
             reserved=fields["reserved"],
+        )
+
+
+class ReservationCheck(_Check):
+    schema = RESERVATION
+
+    def answer(self, fields: Mapping[str, Any], today: date) -> dict[str, Any]:
+        return check_reservation(
+            snapshot=self._book.at(fields["jurisdiction"], fields["announced_on"]),
+            category=fields["category"],
+            budget=fields["budget"],
+            suitable_amount=fields.get("suitable_amount"),
+            suitable_for_sme=fields["suitable_for_sme"],
+            above_procurement_threshold=fields["above_procurement_threshold"],
         )

@@ -38,7 +38,7 @@ def body_benefit(
     fields: Mapping[str, Any],
     *,
     supplier_size: Size | None,
-    member_size: Callable[[Mapping[str, Any]], Size | None],
+    member_size: Callable[[int, Mapping[str, Any]], Size | None],
     snapshot: PolicySnapshot | None,
 ) -> Benefit:
     """The benefit of a contract body (``/v1/checks/terms``, the CLI): members carry their facts."""
@@ -47,7 +47,7 @@ def body_benefit(
         Party(
             Role.MEMBER,
             m["name"],
-            member_size(m),
+            member_size(i, m),
             f"consortium.{i}",
             m["share_percent"] / HUNDRED,
         )

@@ -354,7 +354,7 @@ def check_terms(fields: Mapping[str, Any], *, book: PolicyBook, today: date) -> 
         benefit = body_benefit(
             fields,
             supplier_size=size.size if size else None,
-            member_size=lambda member: _member_size(member, snapshot),
+            member_size=lambda index, member: _member_size(index, member, snapshot),
             snapshot=snapshot,
         )
     except rules_errors.InvalidInput as exc:
@@ -371,9 +371,9 @@ def check_terms(fields: Mapping[str, Any], *, book: PolicyBook, today: date) -> 
     }
 
 
-def _member_size(member: Mapping[str, Any], snapshot: PolicySnapshot) -> Size | None:
+def _member_size(index: int, member: Mapping[str, Any], snapshot: PolicySnapshot) -> Size | None:
     facts = {k: v for k, v in member.items() if k not in ("name", "share_percent")}
-    found = _size_of(facts, snapshot)
+    found = _size_of(facts, snapshot, f"consortium.{index}")
     return found.size if found else None
 
 
@@ -394,7 +394,9 @@ def _size_memo(snapshot: PolicySnapshot) -> dict[tuple[Any, ...], SizeResult | N
     return {}
 
 
-def _size_of(supplier: Mapping[str, Any], snapshot: PolicySnapshot) -> SizeResult | None:
+def _size_of(
+    supplier: Mapping[str, Any], snapshot: PolicySnapshot, prefix: str = "supplier"
+) -> SizeResult | None:
     # the same suppliers come back contract after contract: keep their sizes per size-table segment
     memo = snapshot.memo("procurement.terms.sizes", _size_memo)
     key = tuple(supplier.get(name) for name in _SUPPLIER_KEYS)
@@ -402,11 +404,11 @@ def _size_of(supplier: Mapping[str, Any], snapshot: PolicySnapshot) -> SizeResul
         return memo[key]
     if len(memo) >= _SIZE_MEMO_MAX:
         memo.clear()
-    memo[key] = found = _classified(supplier, snapshot)
+    memo[key] = found = _classified(supplier, snapshot, prefix)
     return found
 
 
-def _classified(supplier: Mapping[str, Any], snapshot: PolicySnapshot) -> SizeResult | None:
+def _classified(supplier: Mapping[str, Any], snapshot: PolicySnapshot, prefix: str) -> SizeResult | None:
     try:
         return supplier_size(
             industry=supplier.get("industry"),
@@ -420,7 +422,7 @@ def _classified(supplier: Mapping[str, Any], snapshot: PolicySnapshot) -> SizeRe
             table=snapshot.size_table,
         )
     except rules_errors.InvalidInput as exc:
-        raise _prefixed(exc, "supplier") from exc
+        raise _prefixed(exc, prefix) from exc
 
 
 def _prefixed(

@@ -172,3 +172,24 @@ def test_terms_with_a_supplier_id_but_no_database_row_is_exit_2(tmp_path: Path) 
     )
     assert result.returncode == 2
     assert "supplier_id" in result.stderr
+
+
+def test_reservation_prints_the_duty_with_citations() -> None:
+    result = smeproc(
+        "reservation",
+        *("--jurisdiction", "cn-65", "--announced-on", "2022-07-01"),
+        *("--category", "works", "--budget", "4000000.01"),
+    )
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert (body["min_reserved_percent"], body["min_small_micro_percent"]) == ("40", "60")
+    assert body["citations"] and body["policy_version"].startswith("cn-65@")
+
+
+def test_deduction_in_a_reserved_package_takes_0_and_refuses_10() -> None:
+    common = ("deduction", "--jurisdiction", "cn-65", "--announced-on", "2022-07-01", "--category", "goods")
+    zero = smeproc(*common, "--quote", "1000000", "--stated-percent", "0", "--reserved")
+    assert zero.returncode == 0, zero.stderr
+    assert json.loads(zero.stdout)["evaluated_price"] == "1000000.00"
+    ten = smeproc(*common, "--quote", "1000000", "--stated-percent", "10", "--reserved")
+    assert ten.returncode == 2 and "预留" in ten.stderr

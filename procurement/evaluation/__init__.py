@@ -1,0 +1,1 @@
+"""Project-level evaluation checks: the reservation duty and price deduction of a procurement."""
