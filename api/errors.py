@@ -133,8 +133,7 @@ def domain_error(req: falcon.Request, resp: falcon.Response, ex: domain.DomainEr
 def rules_error(req: falcon.Request, resp: falcon.Response, ex: RulesError, params: Any) -> None:
     field = getattr(ex, "field", None) or "_schema"
     errors = {field: [f"{ex.message_zh} / {ex.message_en}"]}
-    code = getattr(ex, "code", None) or type(ex).__name__
-    _respond(resp, 422, problem(422, str(code), ex.message_zh, ex.message_en, errors))
+    _respond(resp, 422, problem(422, ex.code, ex.message_zh, ex.message_en, errors))
 
 
 def data_error(req: falcon.Request, resp: falcon.Response, ex: DataError, params: Any) -> None:

@@ -1,14 +1,16 @@
 """The exceptions of the rules engine; each carries a Chinese and an English message.
 
-RulesError                      base: message_zh, message_en, field (the API maps all to 422)
-├── PolicyPackError             a policy pack file is malformed (file, key)
-├── PolicyNotInForce            no pack covers the jurisdiction on the date
-│   └── ParameterNotInForce     the pack is in force but the parameter is not (yet / any more)
-├── UnknownJurisdiction         neither a pack id nor an administrative region code
-└── InvalidInput                a value handed to a rule is out of its domain
-    ├── UnknownIndustry         not one of the size table's industries
-    ├── RateOutOfRange          a stated rate lies outside the range the law allows
-    └── InsufficientSizeData    no figure the size table needs was given
+RulesError                      rules_error: message_zh, message_en, field (the API maps all to 422)
+├── PolicyPackError             policy_pack_error: a policy pack file is malformed (file, key)
+├── PolicyNotInForce            policy_not_in_force: no pack covers the jurisdiction on the date
+│   └── ParameterNotInForce     parameter_not_in_force: the pack is in force, the parameter is not
+├── UnknownJurisdiction         unknown_jurisdiction: neither a pack id nor a region code
+└── InvalidInput                invalid_input: a value handed to a rule is out of its domain
+    ├── UnknownIndustry         unknown_industry: not one of the size table's industries
+    ├── RateOutOfRange          rate_out_of_range: a stated rate lies outside the range the law allows
+    └── InsufficientSizeData    insufficient_size_data: no figure the size table needs was given
+
+Each class's ``code`` is the stable snake_case name the API answers with (README, error table).
 """
 
 from collections.abc import Iterable
@@ -17,6 +19,8 @@ from datetime import date
 
 class RulesError(Exception):
     """Base of every error the rules raise; ``field`` names the offending input where known."""
+
+    code = "rules_error"
 
     def __init__(self, message_zh: str, message_en: str, *, field: str | None = None) -> None:
         super().__init__(message_en)
@@ -31,6 +35,8 @@ class RulesError(Exception):
 class PolicyPackError(RulesError):
     """A policy pack is malformed; ``file`` and ``key`` say where."""
 
+    code = "policy_pack_error"
+
     def __init__(self, file: str, key: str, message_zh: str, message_en: str) -> None:
         super().__init__(
             f"政策包 {file} 的 {key}：{message_zh}",
@@ -43,6 +49,8 @@ class PolicyPackError(RulesError):
 
 class PolicyNotInForce(RulesError):
     """No pack covers the date; ``coverage`` maps pack id to its periods in force."""
+
+    code = "policy_not_in_force"
 
     def __init__(
         self,
@@ -67,6 +75,8 @@ class PolicyNotInForce(RulesError):
 class ParameterNotInForce(PolicyNotInForce):
     """The pack is in force on the date, but the named parameter has no value then."""
 
+    code = "parameter_not_in_force"
+
     def __init__(self, pack_id: str, name: str, on: date, spans: str) -> None:
         RulesError.__init__(
             self,
@@ -81,6 +91,8 @@ class ParameterNotInForce(PolicyNotInForce):
 
 
 class UnknownJurisdiction(RulesError):
+    code = "unknown_jurisdiction"
+
     def __init__(self, jurisdiction: str, known: Iterable[str]) -> None:
         listed = ", ".join(known)
         super().__init__(
@@ -94,8 +106,12 @@ class UnknownJurisdiction(RulesError):
 class InvalidInput(RulesError):
     """A value handed to a rule is out of its domain (negative amount, rate over 100% ...)."""
 
+    code = "invalid_input"
+
 
 class UnknownIndustry(InvalidInput):
+    code = "unknown_industry"
+
     def __init__(self, industry: str, valid: Iterable[str]) -> None:
         listed = "、".join(valid)
         super().__init__(
@@ -107,6 +123,8 @@ class UnknownIndustry(InvalidInput):
 
 
 class RateOutOfRange(InvalidInput):
+    code = "rate_out_of_range"
+
     def __init__(self, rate: str, low: str, high: str, *, field: str, basis_zh: str = "") -> None:
         super().__init__(
             f"比例 {rate} 超出法定范围 {low}–{high}{basis_zh}",
@@ -118,10 +136,14 @@ class RateOutOfRange(InvalidInput):
 
 
 class InsufficientSizeData(InvalidInput):
+    code = "insufficient_size_data"
+
     def __init__(self, industry: str, needed: Iterable[str]) -> None:
         listed = ", ".join(needed)
         super().__init__(
-            f"行业 {industry} 划型至少需要以下一项数据：{listed}",
-            f"classifying industry {industry} needs at least one of: {listed}",
+            f"行业 {industry} 划型至少需要以下一项数据：{listed}"
+            "（当年或上一年新成立的企业可不填，请提供成立日期 founded_on 和声明规模 declared_size）",
+            f"classifying industry {industry} needs at least one of: {listed} "
+            "(a firm founded this year or last may leave them blank: give founded_on and declared_size)",
             field="size_data",
         )

@@ -44,6 +44,8 @@ PolicyAt = Callable[[str, date], Snapshot]
 class InconsistentFacts(InvalidInput):
     """A contract's events contradict each other or its terms (paid before signed, overpaid)."""
 
+    code = "inconsistent_facts"
+
 
 @dataclass(frozen=True, slots=True)
 class Obligation:

@@ -3,14 +3,17 @@
 The thresholds come from the policy pack (``snapshot.size_table``); this module only applies them.
 """
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
+from itertools import product
 from typing import Any
 
 from rules.errors import InsufficientSizeData, InvalidInput, UnknownIndustry
 from rules.findings import Citation, Finding
-from rules.size_table import MEASURE_NAMES_ZH, MEASURE_UNITS_ZH, Measure, SizeTable
+from rules.size_table import MEASURE_NAMES_ZH, MEASURE_UNITS_ZH, IndustryThresholds, Measure, SizeTable
+from rules.special_status import SpecialRules, WelfareCheck, check_welfare_unit
 from rules.vocabulary import Industry, LegalForce, Size, SpecialStatus
 
 # smaller is more favoured; used to compare a declared size with a computed one
@@ -25,10 +28,18 @@ _MEASURE_EN = {
 
 @dataclass(frozen=True, slots=True)
 class SizeResult:
+    """The size a firm counts as, why, and what was known: the figures used, those missing, and the
+    classes a missing figure could still make it (``possible_sizes``; just ``size`` when certain)."""
+
     size: Size
     reason_zh: str
     reason_en: str
     citations: tuple[Citation, ...] = ()
+    figures_used: tuple[tuple[Measure, Decimal], ...] = ()
+    figures_missing: tuple[Measure, ...] = ()
+    possible_sizes: tuple[Size, ...] = ()
+    # accepted on the declaration letter alone: a new firm with no previous year's figures
+    declared_only: bool = False
 
     @property
     def is_sme(self) -> bool:
@@ -44,7 +55,21 @@ class SizeResult:
             "is_sme": self.is_sme,
             "reason": {"zh": self.reason_zh, "en": self.reason_en},
             "citations": [c.as_dict() for c in self.citations],
+            **self.known_dict(),
         }
+
+    def known_dict(self) -> dict[str, Any]:
+        """What the answer rests on, for the API: figures used and missing, classes still possible."""
+        return {
+            "figures_used": {m.value: _plain(v) for m, v in self.figures_used},
+            "figures_missing": [m.value for m in self.figures_missing],
+            "possible_sizes": [s.value for s in self.possible_sizes or (self.size,)],
+            "declared_only": self.declared_only,
+        }
+
+
+def _plain(value: Decimal) -> int | str:
+    return int(value) if value == value.to_integral_value() else str(value)
 
 
 def parse_industry(industry: Industry | str) -> Industry:
@@ -110,41 +135,69 @@ def classify(
             figures[measure] = Decimal(value)
     if not figures:
         raise InsufficientSizeData(chosen.value, [m.value for m in row.measures])
+    missing = tuple(m for m in row.measures if m not in figures)
+    size, zh, en = _decide(row, figures)
+    possible = _possible_sizes(row, figures, missing)
     data_zh = "、".join(f"{MEASURE_NAMES_ZH[m]}{_num(v)}{MEASURE_UNITS_ZH[m]}" for m, v in figures.items())
     data_en = ", ".join(f"{_MEASURE_EN[m]} {_num(v)}" for m, v in figures.items())
-    missing = [m for m in row.measures if m not in figures]
-    note_zh = (
-        f"（未提供{'、'.join(MEASURE_NAMES_ZH[m] for m in missing)}，按已提供数据划型）" if missing else ""
+    note_zh = note_en = ""
+    if missing:
+        missing_zh = "、".join(MEASURE_NAMES_ZH[m] for m in missing)
+        missing_en = ", ".join(m.value for m in missing)
+        if len(possible) > 1:
+            others_zh = "、".join(_SIZE_ZH[p] for p in possible)
+            note_zh = f"（未提供{missing_zh}，按已提供数据划型；视{missing_zh}不同，可能为{others_zh}）"
+            note_en = (
+                f" (no {missing_en}; classified on the figures given; depending on it: "
+                f"{', '.join(p.value for p in possible)})"
+            )
+        else:
+            note_zh = f"（未提供{missing_zh}，不影响划型结果）"
+            note_en = f" (no {missing_en}; it would not change the class)"
+    return SizeResult(
+        size,
+        f"{chosen.value}：{data_zh}，{zh}{note_zh}",
+        f"{chosen.name.lower()}: {data_en}; {en}{note_en}",
+        table.citations,
+        figures_used=tuple(figures.items()),
+        figures_missing=missing,
+        possible_sizes=possible,
     )
-    note_en = f" (no {', '.join(m.value for m in missing)}; classified on the figures given)"
-    note_en = note_en if missing else ""
-    head_zh = f"{chosen.value}：{data_zh}"
-    head_en = f"{chosen.name.lower()}: {data_en}"
 
+
+def _decide(row: IndustryThresholds, figures: Mapping[Measure, Decimal]) -> tuple[Size, str, str]:
+    """The class on the figures given, citing only thresholds on those figures."""
     under = [m for m in row.sme_ceiling if m in figures and figures[m] < row.sme_ceiling[m]]
     if not under:
         zh, en = _describe({m: v for m, v in row.sme_ceiling.items() if m in figures}, "且", "及以上")
-        return SizeResult(
-            Size.LARGE,
-            f"{head_zh}，{zh}，不属于中小企业{note_zh}",
-            f"{head_en}; {en}: not an SME{note_en}",
-            table.citations,
-        )
+        return Size.LARGE, f"{zh}，不属于中小企业", f"{en}: not an SME"
     for size, floors in ((Size.MEDIUM, row.medium_floor), (Size.SMALL, row.small_floor)):
         if _reaches(figures, floors):
-            zh, en = _describe(floors, "且", "及以上")
-            return SizeResult(
-                size,
-                f"{head_zh}，达到{_SIZE_ZH[size]}标准（{zh}）{note_zh}",
-                f"{head_en}; meets the {size.value} floors ({en}){note_en}",
-                table.citations,
-            )
-    return SizeResult(
-        Size.MICRO,
-        f"{head_zh}，低于小型企业标准，为微型企业{note_zh}",
-        f"{head_en}; below the small floors: micro{note_en}",
-        table.citations,
-    )
+            zh, en = _describe({m: v for m, v in floors.items() if m in figures}, "且", "及以上")
+            return size, f"达到{_SIZE_ZH[size]}标准（{zh}）", f"meets the {size.value} floors ({en})"
+    below = {m: v for m, v in row.small_floor.items() if m in figures and figures[m] < v}
+    zh = "或".join(f"{MEASURE_NAMES_ZH[m]}低于{_num(v)}{MEASURE_UNITS_ZH[m]}" for m, v in below.items())
+    en = " or ".join(f"{_MEASURE_EN[m]} < {_num(v)}" for m, v in below.items())
+    return Size.MICRO, f"低于小型企业标准（{zh}），为微型企业", f"below the small floors ({en}): micro"
+
+
+def _possible_sizes(
+    row: IndustryThresholds, figures: Mapping[Measure, Decimal], missing: Sequence[Measure]
+) -> tuple[Size, ...]:
+    """Every class the firm could be in for some value of the missing figures (smallest first).
+
+    The class only changes at a threshold, so each missing figure is tried at 0 and at every
+    threshold the row sets on it.
+    """
+    candidates = [
+        sorted({Decimal(0), *(b[m] for b in (row.sme_ceiling, row.medium_floor, row.small_floor) if m in b)})
+        for m in missing
+    ]
+    found = set()
+    for values in product(*candidates):
+        full = {**figures, **dict(zip(missing, values, strict=True))}
+        found.add(_decide(row, full)[0])
+    return tuple(sorted(found, key=_RANK.__getitem__))
 
 
 def effective_size(
@@ -153,22 +206,58 @@ def effective_size(
     special_status: SpecialStatus = SpecialStatus.NONE,
     linked_to_large: bool = False,
     is_enterprise: bool = True,
+    rules: SpecialRules | None = None,
+    disabled_staff: int | None = None,
+    staff: int | None = None,
 ) -> SizeResult | None:
-    """The size policy treats a supplier as: special status and large-enterprise links first."""
-    if special_status is SpecialStatus.PRISON_ENTERPRISE:
-        base = Size.MICRO if _size_of(computed) is Size.MICRO else Size.SMALL
-        return SizeResult(
-            base,
+    """The size policy treats a supplier as: special status and large-enterprise links first.
+
+    ``rules`` are the special-status rules in force (``special_rules(snapshot)``); a welfare unit
+    counts as small only when the 141号 conditions are met on ``disabled_staff`` of ``staff``.
+    """
+    welfare: WelfareCheck | None = None
+    if special_status is SpecialStatus.PRISON_ENTERPRISE and (rules is None or rules.prison is not None):
+        cites = rules.prison.citations if rules is not None and rules.prison is not None else ()
+        return _counted_small(
+            computed,
             "监狱企业视同小型、微型企业（财库〔2014〕68号），不重复享受政策",
             "prison enterprise: counted as small/micro (68号), no double benefit",
+            cites,
         )
     if special_status is SpecialStatus.DISABLED_WELFARE_UNIT:
-        base = Size.MICRO if _size_of(computed) is Size.MICRO else Size.SMALL
-        return SizeResult(
-            base,
-            "残疾人福利性单位视同小型、微型企业（财库〔2017〕141号），不重复享受政策",
-            "welfare unit for the disabled: counted as small/micro (141号), no double benefit",
+        welfare = check_welfare_unit(rules, disabled_staff=disabled_staff, staff=staff)
+        if welfare.met:
+            return _counted_small(computed, welfare.reason_zh, welfare.reason_en, welfare.citations)
+    result = _ordinary_size(computed, linked_to_large=linked_to_large, is_enterprise=is_enterprise)
+    if welfare is not None and result is not None:
+        result = replace(
+            result,
+            reason_zh=f"{welfare.reason_zh}；{result.reason_zh}",
+            reason_en=f"{welfare.reason_en}; {result.reason_en}",
+            citations=(*welfare.citations, *result.citations),
         )
+    return result
+
+
+def _counted_small(
+    computed: SizeResult | Size | None, reason_zh: str, reason_en: str, citations: tuple[Citation, ...]
+) -> SizeResult:
+    base = Size.MICRO if _size_of(computed) is Size.MICRO else Size.SMALL
+    if isinstance(computed, SizeResult):
+        return replace(
+            computed,
+            size=base,
+            reason_zh=reason_zh,
+            reason_en=reason_en,
+            citations=citations,
+            possible_sizes=(),
+        )
+    return SizeResult(base, reason_zh, reason_en, citations)
+
+
+def _ordinary_size(
+    computed: SizeResult | Size | None, *, linked_to_large: bool, is_enterprise: bool
+) -> SizeResult | None:
     if not is_enterprise:
         return SizeResult(
             Size.LARGE,
@@ -187,6 +276,21 @@ def effective_size(
     if isinstance(computed, Size):
         return SizeResult(computed, f"按划型结果为{_SIZE_ZH[computed]}", f"classified {computed}")
     return computed
+
+
+def declared_only(declared: Size, *, founded_on: date, rules: SpecialRules | None) -> SizeResult:
+    """A new firm's declaration with blank figures, accepted as declared (the letter is the proof)."""
+    cites = rules.new_firm_years.citations if rules is not None and rules.new_firm_years else ()
+    return SizeResult(
+        declared,
+        f"新成立企业（成立于{founded_on.isoformat()}）无上一年度数据，划型数据可不填报，按中小企业声明函认定为"
+        f"{_SIZE_ZH[declared]}",
+        f"a new firm (founded {founded_on.isoformat()}) has no previous year's figures: accepted as declared "
+        f"({declared.value})",
+        cites,
+        possible_sizes=(declared,),
+        declared_only=True,
+    )
 
 
 def _size_of(computed: SizeResult | Size | None) -> Size | None:

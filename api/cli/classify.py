@@ -82,6 +82,12 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     parser.add_argument("--declared-size", choices=SIZES, help="声明函所声明的规模 / declared size")
     parser.add_argument("--special-status", choices=SPECIAL, default="none")
     parser.add_argument("--linked-to-large", action="store_true", help="与大企业存在控股、管理关系")
+    parser.add_argument(
+        "--disabled-staff",
+        type=non_negative_int,
+        help="残疾人职工人数（残疾人福利性单位，141号）",
+    )
+    parser.add_argument("--founded-on", type=iso_date, help="成立日期 YYYY-MM-DD（新成立企业可不填划型数据）")
     parser.add_argument("--jurisdiction", default="cn", help="政策包或行政区划代码 (default cn)")
     parser.add_argument("--on", type=iso_date, help="适用日期 YYYY-MM-DD (default today, Beijing)")
     parser.set_defaults(func=run)
@@ -107,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
             linked_to_large=args.linked_to_large,
             is_enterprise=True,
             snapshot=snapshot,
+            disabled_staff=args.disabled_staff,
+            founded_on=args.founded_on,
         )
     except RulesError as exc:
         return rules_failure(exc)

@@ -102,6 +102,8 @@ class SizeCheck(_Check):
             linked_to_large=fields["linked_to_large"],
             is_enterprise=fields["is_enterprise"],
             snapshot=snapshot,
+            disabled_staff=fields.get("disabled_staff"),
+            founded_on=fields.get("founded_on"),
         )
 
 
@@ -125,7 +127,7 @@ class PriceDeductionCheck(_Check):
 class ReservationCheck(_Check):
     schema = RESERVATION
 
-    def answer(self, fields: Mapping[str, Any], today: date) -> dict[str, Any]:
+    def answer(self, fields: Mapping[str, Any], today: date, req: falcon.Request) -> dict[str, Any]:
         return check_reservation(
             snapshot=self._book.at(fields["jurisdiction"], fields["announced_on"]),
             category=fields["category"],

@@ -46,6 +46,25 @@ class SupplierFactsSchema(StrictSchema):
     is_enterprise = fields.Boolean(
         load_default=True, metadata={"description": "false for public institutions, social organisations"}
     )
+    disabled_staff = Integer(
+        validate=validate.Range(min=0),
+        allow_none=True,
+        metadata={"description": "welfare units: disabled persons among the employees (141号)"},
+    )
+    founded_on = fields.Date(
+        allow_none=True,
+        metadata={"description": "a firm founded this year or last may leave the figures blank"},
+    )
+
+    @validates_schema
+    def _disabled_within_staff(self, data: dict[str, Any], **_: Any) -> None:
+        disabled, staff = data.get("disabled_staff"), data.get("employees")
+        if disabled is not None and staff is not None and disabled > staff:
+            raise ValidationError(
+                f"残疾人职工{disabled}人超过从业人员{staff}人 / disabled staff ({disabled}) exceed the "
+                f"employees ({staff})",
+                "disabled_staff",
+            )
 
 
 class ConsortiumMemberFactsSchema(SupplierFactsSchema):
@@ -117,6 +136,14 @@ class SizeCheckResultSchema(StrictSchema):
     is_small_or_micro = fields.Boolean()
     reason = fields.Nested(BilingualSchema)
     computed_size = fields.String(allow_none=True, metadata={"description": "from the figures alone"})
+    figures_used = fields.Dict(metadata={"description": "the figures the answer rests on"})
+    figures_missing = fields.List(
+        fields.String(), metadata={"description": "figures the table uses, not given"}
+    )
+    possible_sizes = fields.List(
+        fields.String(), metadata={"description": "every class the missing figures could still make it"}
+    )
+    declared_only = fields.Boolean(metadata={"description": "accepted on the declaration letter alone"})
     citations = fields.List(fields.Nested(CitationSchema))
     finding = fields.Nested(RuleFindingSchema, allow_none=True)
     policy_pack = fields.String()

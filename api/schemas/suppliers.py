@@ -1,6 +1,8 @@
 """Supplier input and output."""
 
-from marshmallow import fields, validate
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from api.schemas.common import Integer, PageLinksSchema, StrictSchema, wan
 from rules.vocabulary import Industry, Size, SpecialStatus
@@ -26,6 +28,25 @@ class SupplierCreateSchema(StrictSchema):
     linked_to_large = fields.Boolean(
         metadata={"description": "controlled by or sharing a head with a large firm"}
     )
+    disabled_staff = Integer(
+        validate=validate.Range(min=0),
+        allow_none=True,
+        metadata={"description": "welfare units: disabled persons among the employees (141号)"},
+    )
+    founded_on = fields.Date(
+        allow_none=True,
+        metadata={"description": "a firm founded this year or last may leave the figures blank"},
+    )
+
+    @validates_schema
+    def _disabled_within_staff(self, data: dict[str, Any], **_: Any) -> None:
+        disabled, staff = data.get("disabled_staff"), data.get("employees")
+        if disabled is not None and staff is not None and disabled > staff:
+            raise ValidationError(
+                f"残疾人职工{disabled}人超过从业人员{staff}人 / disabled staff ({disabled}) exceed the "
+                f"employees ({staff})",
+                "disabled_staff",
+            )
 
 
 class SupplierSchema(SupplierCreateSchema):

@@ -17,12 +17,12 @@ from procurement.contracts.models import BondRow, Contract, PaymentTermRow
 from procurement.contracts.queries import events_of
 from procurement.orm import utcnow
 from procurement.suppliers.models import Supplier
-from rules.beneficiary import Benefit
+from rules.beneficiary import SIZE_ZH, Benefit
 from rules.contract import BondTerm, ContractFacts, Event, PaymentTerm
 from rules.errors import InsufficientSizeData
 from rules.policy import PolicyBook, PolicyNotInForce, PolicySnapshot, default_policy_book
-from rules.size_table import SizeTable
-from rules.sme_size import SizeResult, classify, effective_size
+from rules.sme_size import SizeResult, classify, declared_only, effective_size
+from rules.special_status import SpecialRules, is_new_firm, special_rules
 from rules.vocabulary import ContractStatus, DayType, Industry, Size, SpecialStatus
 
 HUNDRED = Decimal(100)
@@ -63,29 +63,62 @@ def supplier_size(
     special_status: SpecialStatus = SpecialStatus.NONE,
     linked_to_large: bool = False,
     is_enterprise: bool = True,
-    table: SizeTable | None,
+    disabled_staff: int | None = None,
+    founded_on: date | None = None,
+    snapshot: PolicySnapshot | None,
 ) -> SizeResult | None:
     """The size the policy treats a supplier as, or None when nothing says.
 
-    Classified from the figures with ``table`` where the industry and a figure are known; else the
-    declaration letter's size. Special status and links to a large enterprise override both.
+    Classified from the figures with the size table of ``snapshot`` where the industry and a figure
+    are known; else the declaration letter's size (``declared_only``). Special status (checked
+    against the pack's conditions) and links to a large enterprise override both.
     """
     computed: SizeResult | Size | None = None
-    if industry is not None and table is not None:
+    if industry is not None and snapshot is not None:
         try:
             computed = classify(
-                industry, employees=employees, revenue_wan=revenue_wan, assets_wan=assets_wan, table=table
+                industry,
+                employees=employees,
+                revenue_wan=revenue_wan,
+                assets_wan=assets_wan,
+                table=snapshot.size_table,
             )
         except InsufficientSizeData:
             computed = None
-    if computed is None:
-        computed = declared_size
+    rules = special_rules(snapshot) if snapshot is not None else None
+    if computed is None and declared_size is not None:
+        computed = _declared(declared_size, founded_on, rules, snapshot)
     return effective_size(
-        computed, special_status=special_status, linked_to_large=linked_to_large, is_enterprise=is_enterprise
+        computed,
+        special_status=special_status,
+        linked_to_large=linked_to_large,
+        is_enterprise=is_enterprise,
+        rules=rules,
+        disabled_staff=disabled_staff,
+        staff=employees,
     )
 
 
-def stored_supplier_size(supplier: Supplier | None, table: SizeTable | None) -> SizeResult | None:
+def _declared(
+    declared: Size, founded_on: date | None, rules: SpecialRules | None, snapshot: PolicySnapshot | None
+) -> SizeResult:
+    # the declaration letter is the proof (46号 Art. 11): without figures it stands as declared
+    if (
+        founded_on is not None
+        and snapshot is not None
+        and is_new_firm(rules, founded_on=founded_on, on=snapshot.on)
+    ):
+        return declared_only(declared, founded_on=founded_on, rules=rules)
+    return SizeResult(
+        declared,
+        f"未提供划型数据，按中小企业声明函为{SIZE_ZH[declared]}",
+        f"no size figures given: as declared ({declared.value})",
+        possible_sizes=(declared,),
+        declared_only=True,
+    )
+
+
+def stored_supplier_size(supplier: Supplier | None, snapshot: PolicySnapshot | None) -> SizeResult | None:
     if supplier is None:
         return None
     return supplier_size(
@@ -96,7 +129,9 @@ def stored_supplier_size(supplier: Supplier | None, table: SizeTable | None) -> 
         declared_size=supplier.declared_size,
         special_status=supplier.special_status,
         linked_to_large=supplier.linked_to_large,
-        table=table,
+        disabled_staff=supplier.disabled_staff,
+        founded_on=supplier.founded_on,
+        snapshot=snapshot,
     )
 
 
@@ -116,10 +151,9 @@ def _stored_benefit(
     members: Sequence[tuple[Supplier | None, Decimal]],
     snapshot: PolicySnapshot | None,
 ) -> Benefit:
-    table = snapshot.size_table if snapshot is not None else None
     sized = []
     for member, percent in members:
-        result = stored_supplier_size(member, table)
+        result = stored_supplier_size(member, snapshot)
         sized.append((member.name if member else "", result.size if result else None, percent))
     return stored_benefit(
         values,
@@ -208,7 +242,7 @@ def contract_facts(
     book = book or default_policy_book()
     on = size_on or contract.signed_on or contract.announced_on
     snapshot = _snapshot(book, contract.jurisdiction, on)
-    size_result = stored_supplier_size(contract.supplier, snapshot.size_table if snapshot else None)
+    size_result = stored_supplier_size(contract.supplier, snapshot)
     size = size_result.size if size_result is not None else _recorded_scale(contract)
     members = [(m.supplier, m.share_percent) for m in contract.consortium]
     benefit = _stored_benefit(contract, contract.supplier, size, members, snapshot)
@@ -272,7 +306,7 @@ def new_contract_facts(
     supplier = session.get(Supplier, supplier_id) if supplier_id is not None else None
     on = values.get("signed_on") or values.get("announced_on")
     snapshot = _snapshot(book, values["jurisdiction"], on)
-    size_result = stored_supplier_size(supplier, snapshot.size_table if snapshot else None)
+    size_result = stored_supplier_size(supplier, snapshot)
     size = size_result.size if size_result is not None else None
     members = [
         (session.get(Supplier, m["supplier_id"]), m["share_percent"]) for m in values.get("consortium") or ()

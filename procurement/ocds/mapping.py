@@ -63,6 +63,8 @@ DAYS_PER_MONTH = Decimal("30.4375")
 class OcdsMappingError(InvalidInput):
     """The input is not an OCDS release (not an object, no ocid)."""
 
+    code = "not_an_ocds_release"
+
 
 @dataclass(frozen=True, slots=True)
 class PartyRef:

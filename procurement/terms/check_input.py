@@ -34,6 +34,9 @@ def supplier_fields(supplier: Supplier) -> dict[str, Any]:
         "declared_size": supplier.declared_size,
         "special_status": supplier.special_status,
         "linked_to_large": supplier.linked_to_large,
+        "disabled_staff": supplier.disabled_staff,
+        "founded_on": supplier.founded_on,
+        "name": supplier.name,
     }
 
 

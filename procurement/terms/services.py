@@ -38,7 +38,15 @@ from rules.contract_text import adjustment_clauses, contract_clauses
 from rules.evaluation import DeductionKind, price_deduction
 from rules.policy import PolicyBook, PolicySnapshot
 from rules.schedule import decide
-from rules.sme_size import SizeResult, classify, declared_size_finding, effective_size, parse_industry
+from rules.sme_size import (
+    SizeResult,
+    classify,
+    declared_only,
+    declared_size_finding,
+    effective_size,
+    parse_industry,
+)
+from rules.special_status import is_new_firm, special_rules
 from rules.terms import Adjustment, TermsResult, evaluate_terms
 from rules.vocabulary import Category, ContractStatus, LegalForce, Size, SpecialStatus
 
@@ -348,7 +356,7 @@ def check_terms(fields: Mapping[str, Any], *, book: PolicyBook, today: date) -> 
             revenue_wan=None,
             assets_wan=None,
             declared_size=fields["supplier_size"],
-            table=None,
+            snapshot=snapshot,
         )
     try:
         benefit = body_benefit(
@@ -386,6 +394,8 @@ _SUPPLIER_KEYS = (
     "special_status",
     "linked_to_large",
     "is_enterprise",
+    "disabled_staff",
+    "founded_on",
 )
 _SIZE_MEMO_MAX = 10_000
 
@@ -419,7 +429,9 @@ def _classified(supplier: Mapping[str, Any], snapshot: PolicySnapshot, prefix: s
             special_status=supplier.get("special_status") or SpecialStatus.NONE,
             linked_to_large=supplier.get("linked_to_large", False),
             is_enterprise=supplier.get("is_enterprise", True),
-            table=snapshot.size_table,
+            disabled_staff=supplier.get("disabled_staff"),
+            founded_on=supplier.get("founded_on"),
+            snapshot=snapshot,
         )
     except rules_errors.InvalidInput as exc:
         raise _prefixed(exc, prefix) from exc
@@ -448,8 +460,11 @@ def check_size(
     linked_to_large: bool,
     is_enterprise: bool,
     snapshot: PolicySnapshot,
+    disabled_staff: int | None = None,
+    founded_on: date | None = None,
 ) -> dict[str, Any]:
-    """The size a supplier counts as, why, and a finding when its declaration claims otherwise."""
+    """The size a supplier counts as, why, what it rests on (figures used and missing, classes still
+    possible, ``declared_only``), and a finding when its declaration claims otherwise."""
     chosen = parse_industry(industry)  # an unknown industry is named even without figures
     computed = None
     if any(v is not None for v in (employees, revenue_wan, assets_wan)):
@@ -460,8 +475,18 @@ def check_size(
             assets_wan=assets_wan,
             table=snapshot.size_table,
         )
+    rules = special_rules(snapshot)
+    new_firm = is_new_firm(rules, founded_on=founded_on, on=snapshot.on)
+    if computed is None and declared_size is not None and founded_on is not None and new_firm:
+        computed = declared_only(declared_size, founded_on=founded_on, rules=rules)
     size = effective_size(
-        computed, special_status=special_status, linked_to_large=linked_to_large, is_enterprise=is_enterprise
+        computed,
+        special_status=special_status,
+        linked_to_large=linked_to_large,
+        is_enterprise=is_enterprise,
+        rules=rules,
+        disabled_staff=disabled_staff,
+        staff=employees,
     )
     if size is None:
         row = snapshot.size_table.industries[chosen]
@@ -472,7 +497,8 @@ def check_size(
         "is_sme": size.is_sme,
         "is_small_or_micro": size.is_small_or_micro,
         "reason": {"zh": size.reason_zh, "en": size.reason_en},
-        "computed_size": computed.size.value if computed else None,
+        "computed_size": computed.size.value if computed and not computed.declared_only else None,
+        **size.known_dict(),
         "citations": [c.as_dict() for c in (size.citations or (computed.citations if computed else ()))],
         "finding": finding.as_dict() if finding else None,
         "policy_pack": snapshot.pack_id,
