@@ -14,7 +14,7 @@ from rules.barriers.catalogue import BarrierRule, Catalogue, ClauseKind, load_ca
 from rules.barriers.cn_numbers import FULLWIDTH_CHARS, to_halfwidth
 from rules.barriers.normalize import Quantity, extract_quantities
 from rules.barriers.prefilter import Match, Prefilter, variants
-from rules.barriers.size import ceilings_for, size_check, threshold_in_table_unit
+from rules.barriers.size import ceilings_for, row_for, size_check, threshold_in_table_unit
 from rules.findings import Finding
 from rules.size_table import SizeTable
 from rules.vocabulary import Industry
@@ -284,7 +284,8 @@ class BarrierScanner:
                 bound = threshold_in_table_unit(rule.measure, q)
                 if bound is not None:
                     thresholds[rule.measure] = max(bound, thresholds.get(rule.measure, bound))
-        result = size_check(self.catalogue.size, context.industry, ceilings, thresholds)
+        row = row_for(self.size_table, context.industry)
+        result = size_check(self.catalogue.size, context.industry, ceilings, thresholds, row)
         if result is not None and self.size_table is not None:
             result["citations"] = [c.as_dict() for c in self.size_table.citations]
         return result

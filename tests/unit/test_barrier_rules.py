@@ -142,7 +142,34 @@ def test_revenue_at_the_software_ceiling_is_named_as_only_large_firms_can_meet_i
     assert "只有大型企业" in at.message_zh and "only a large enterprise" in at.message_en
     assert {c["doc_id"] for c in check["citations"]} >= {"300号"}
     [below] = scanner.scan("年营业收入不低于9999万元。", ScanContext(industry=industry))
-    assert "size_check" not in below.evidence
+    assert below.evidence["size_check"]["beyond_sme_ceiling"] == {}  # under the ceiling, but ...
+    assert below.evidence["size_check"]["classes_shut_out"] == {"revenue_wan": ["micro", "small"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "industry", "shut", "able"),
+    [
+        # the example: 工业 employees, bands micro <20, small <300, medium <1000
+        ("从业人员不少于300人。", "工业", ["micro", "small"], ["medium", "large"]),
+        ("从业人员不少于299人。", "工业", ["micro"], ["small", "medium", "large"]),
+        ("从业人员不少于20人。", "工业", ["micro"], ["small", "medium", "large"]),
+        ("营业收入不低于2000万元。", "工业", ["micro", "small"], ["medium", "large"]),
+        ("从业人员不少于100人。", "其他未列明行业", ["micro", "small"], ["medium", "large"]),
+    ],
+)
+def test_a_size_threshold_names_the_classes_it_shuts_out(
+    scanner: BarrierScanner, text: str, industry: str, shut: list[str], able: list[str]
+) -> None:
+    [found] = scanner.scan(text, ScanContext(industry=industry))
+    check = found.evidence["size_check"]
+    measure = next(iter(check["classes_shut_out"]))
+    assert check["classes_shut_out"][measure] == shut and check["classes_able"][measure] == able
+    assert "达不到" in found.message_zh and "cannot meet" in found.message_en
+
+
+def test_a_threshold_every_class_can_meet_names_none(scanner: BarrierScanner) -> None:
+    [found] = scanner.scan("从业人员不少于19人。", ScanContext(industry="工业"))
+    assert "size_check" not in found.evidence  # a micro firm may have 19 staff
 
 
 def test_a_clause_above_every_ceiling_of_the_industry_excludes_every_sme(
