@@ -9,6 +9,7 @@ that breaks a rule raises ``rules.errors.InvalidInput`` naming the field, and th
 """
 
 from collections.abc import Mapping
+from contextlib import suppress
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -19,6 +20,7 @@ from rules.contract import BondTerm, ContractFacts, Event, PaymentTerm
 from rules.errors import InsufficientSizeData, InvalidInput, PolicyNotInForce
 from rules.policy import default_policy_book
 from rules.sme_size import classify, effective_size
+from rules.special_status import special_rules
 from rules.vocabulary import (
     BondForm,
     BondKind,
@@ -47,7 +49,7 @@ CONTRACT_FIELDS = frozenset(
 SUPPLIER_FIELDS = frozenset(
     {
         "name", "credit_code", "external_id", "industry", "employees", "revenue_wan", "assets_wan",
-        "declared_size", "special_status", "linked_to_large",
+        "declared_size", "special_status", "linked_to_large", "disabled_staff",
     }
 )  # fmt: skip
 NATIONAL = "cn"
@@ -173,6 +175,10 @@ def _supplier_size(supplier: Mapping[str, Any], jurisdiction: str, on: date | No
     declared = supplier.get("declared_size")
     computed: Any = _enum(Size, declared, "supplier.declared_size") if declared else None
     industry = supplier.get("industry")
+    rules = None
+    # without a pack in force the welfare-unit conditions cannot be checked: no small status on the flag
+    with suppress(PolicyNotInForce):
+        rules = special_rules(default_policy_book().at(jurisdiction, on)) if on is not None else None
     if industry is not None and on is not None:
         try:
             table = default_policy_book().at(jurisdiction, on).size_table
@@ -188,7 +194,12 @@ def _supplier_size(supplier: Mapping[str, Any], jurisdiction: str, on: date | No
             pass  # the declaration stands
     special = _enum(SpecialStatus, supplier.get("special_status") or "none", "supplier.special_status")
     result = effective_size(
-        computed, special_status=special, linked_to_large=bool(supplier.get("linked_to_large"))
+        computed,
+        special_status=special,
+        linked_to_large=bool(supplier.get("linked_to_large")),
+        rules=rules,
+        disabled_staff=_int(supplier.get("disabled_staff"), "supplier.disabled_staff"),
+        staff=_int(supplier.get("employees"), "supplier.employees"),
     )
     return result.size if result is not None else None
 

@@ -193,3 +193,27 @@ def test_deduction_in_a_reserved_package_takes_0_and_refuses_10() -> None:
     assert json.loads(zero.stdout)["evaluated_price"] == "1000000.00"
     ten = smeproc(*common, "--quote", "1000000", "--stated-percent", "10", "--reserved")
     assert ten.returncode == 2 and "预留" in ten.stderr
+
+
+def test_terms_of_a_consortium_with_a_large_member_give_no_sme_terms_and_say_why() -> None:
+    members = [
+        {
+            "name": "小微科技",
+            "share_percent": "60",
+            "industry": "工业",
+            "employees": 50,
+            "revenue_wan": "800",
+        },
+        {
+            "name": "大型集团",
+            "share_percent": "40",
+            "industry": "工业",
+            "employees": 2000,
+            "revenue_wan": "90000",
+        },
+    ]
+    result = smeproc("terms", "-", stdin=json.dumps(contract(category="services", consortium=members)))
+    assert result.returncode in (0, 1), result.stderr
+    body = json.loads(result.stdout)
+    assert body["benefit"]["size"] == "large" and "大型集团" in body["benefit"]["reason"]["zh"]
+    assert "prepayment.percent" not in {a["field"] for a in body["adjustments"]}
