@@ -226,7 +226,7 @@ def _why(basis: Basis, size: Size, deciding: Sequence[Party], consortium: bool) 
     named_en = ", ".join(p.label_en() for p in deciding)
     if size is Size.LARGE:
         rule_zh = (
-            "联合体各方均为中小企业的，联合体方视同中小企业"
+            "联合体各方均为中小企业的，联合体才视同中小企业"
             if any(p.role is Role.MEMBER for p in deciding)
             else "一方为大型企业即不享受中小企业扶持政策"
         )

@@ -69,8 +69,9 @@ def check_consortium_shares(members: list[dict[str, Any]], key: str) -> None:
         seen.add(member[key])
     total = sum((m["share_percent"] for m in members), Decimal(0))
     if total != HUNDRED:
+        shown = format(total.normalize(), "f")
         raise ValidationError(
-            f"联合体各方份额合计应为100，现为{total} / consortium shares must add up to 100, not {total}",
+            f"联合体各方份额合计应为100，现为{shown} / consortium shares must add up to 100, not {shown}",
             "consortium",
         )
 
