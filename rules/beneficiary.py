@@ -28,6 +28,7 @@ class Basis(StrEnum):
     SUPPLIER_DECLARATION = "supplier_declaration"  # goods without item data: the supplier's letter
     BUILDER = "builder"
     PROVIDER = "provider"
+    UNDECIDED = "undecided"  # stored data the rule cannot read (shares not adding up ...)
 
 
 class Role(StrEnum):
@@ -213,6 +214,7 @@ _BASIS_ZH = {
         "the supplier (no items listed: its SME declaration letter speaks for the goods)",
     ),
     Basis.BUILDER: ("施工单位", "the builder"),
+    Basis.UNDECIDED: ("", ""),
     Basis.PROVIDER: ("服务提供者", "the provider"),
 }
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from procurement.contracts.models import Contract
-from rules.beneficiary import Benefit, GoodsItem, Party, Role, benefit_size
-from rules.errors import PolicyNotInForce
+from rules.beneficiary import Basis, Benefit, GoodsItem, Party, Role, benefit_size
+from rules.errors import InvalidInput, PolicyNotInForce
 from rules.findings import Citation
 from rules.policy import PolicySnapshot
 from rules.vocabulary import Size
@@ -78,8 +78,32 @@ def stored_benefit(
     supplier_size: Size | None,
     members: Sequence[tuple[str, Size | None, Decimal]],
     snapshot: PolicySnapshot | None,
+    strict: bool = True,
 ) -> Benefit:
-    """The benefit of a stored (or just inserted) contract; ``members`` as (name, size, percent)."""
+    """The benefit of a stored (or just inserted) contract; ``members`` as (name, size, percent).
+
+    ``strict`` raises on data the rule cannot read (a new contract: the caller's 422); otherwise
+    (rows stored before the checks existed) the answer is no benefit, saying why, so one bad row does
+    not stop a report or an obligations refresh.
+    """
+    if not strict:
+        try:
+            return stored_benefit(
+                values,
+                supplier_name=supplier_name,
+                supplier_size=supplier_size,
+                members=members,
+                snapshot=snapshot,
+            )
+        except InvalidInput as exc:
+            return Benefit(
+                None,
+                Basis.UNDECIDED,
+                f"无法认定受益企业规模（{exc.message_zh}），不给予中小企业合同条款",
+                f"who benefits cannot be decided ({exc.message_en}): no SME terms",
+                (),
+                benefit_citations(snapshot),
+            )
 
     def get(name: str) -> Any:
         return values.get(name) if isinstance(values, Mapping) else getattr(values, name)

@@ -150,6 +150,8 @@ def _stored_benefit(
     supplier_size: Size | None,
     members: Sequence[tuple[Supplier | None, Decimal]],
     snapshot: PolicySnapshot | None,
+    *,
+    strict: bool,
 ) -> Benefit:
     sized = []
     for member, percent in members:
@@ -161,6 +163,7 @@ def _stored_benefit(
         supplier_size=supplier_size,
         members=sized,
         snapshot=snapshot,
+        strict=strict,
     )
 
 
@@ -245,7 +248,7 @@ def contract_facts(
     size_result = stored_supplier_size(contract.supplier, snapshot)
     size = size_result.size if size_result is not None else _recorded_scale(contract)
     members = [(m.supplier, m.share_percent) for m in contract.consortium]
-    benefit = _stored_benefit(contract, contract.supplier, size, members, snapshot)
+    benefit = _stored_benefit(contract, contract.supplier, size, members, snapshot, strict=False)
     events: tuple[Event, ...] = ()
     if with_events:
         events = tuple(
@@ -311,7 +314,7 @@ def new_contract_facts(
     members = [
         (session.get(Supplier, m["supplier_id"]), m["share_percent"]) for m in values.get("consortium") or ()
     ]
-    benefit = _stored_benefit(values, supplier, size, members, snapshot)
+    benefit = _stored_benefit(values, supplier, size, members, snapshot, strict=True)
     facts = body_facts(values, supplier_size=size, benefit=benefit)
     return replace(
         facts,

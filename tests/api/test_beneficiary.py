@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from procurement.auditlog.models import AuditLogEntry
 from procurement.auditlog.services import digest
-from procurement.contracts.models import Contract
+from procurement.contracts.models import ConsortiumMember, Contract
 from procurement.contracts.services import contract_state
 from procurement.organizations.models import Role
-from rules.vocabulary import Industry, Size
+from rules.vocabulary import Category, Industry, Size
 from tests import factories
 from tests.api.helpers import contract_body, headers_for
 
@@ -197,3 +197,22 @@ def test_a_stored_item_without_a_maker_size_from_an_sme_supplier_is_422(client: 
     )
     assert created.status_code == 422
     assert "goods_items.0.manufacturer_size" in created.json["errors"]
+
+
+def test_a_stored_consortium_from_before_the_checks_gets_no_sme_terms_and_no_error(
+    client: testing.TestClient, session: Session
+) -> None:
+    school = factories.OrganizationFactory()
+    small = factories.SupplierFactory(owner=school)
+    # shares adding up to 90 were accepted before the 100% check: the row exists, the rule cannot read it
+    contract = factories.ContractFactory(
+        purchaser=school,
+        category=Category.SERVICES,
+        supplier_id=small.id,
+        consortium=[ConsortiumMember(supplier_id=small.id, share_percent=Decimal(90))],
+    )
+    preview = client.simulate_post(f"/v1/contracts/{contract.id}/sme-terms", headers=headers_for(school))
+    assert preview.status_code == 200, preview.json
+    assert preview.json["benefit"]["basis"] == "undecided" and preview.json["benefit"]["size"] is None
+    assert "100%" in preview.json["benefit"]["reason"]["zh"]
+    assert "prepayment.percent" not in fields_of(preview.json)
