@@ -175,29 +175,27 @@ def _supplier_size(supplier: Mapping[str, Any], jurisdiction: str, on: date | No
     declared = supplier.get("declared_size")
     computed: Any = _enum(Size, declared, "supplier.declared_size") if declared else None
     industry = supplier.get("industry")
-    rules = None
-    # without a pack in force the welfare-unit conditions cannot be checked: no small status on the flag
+    snapshot = None
+    # without a pack in force: the declaration stands, and a welfare unit's conditions cannot be
+    # checked (no small status on the flag alone)
     with suppress(PolicyNotInForce):
-        rules = special_rules(default_policy_book().at(jurisdiction, on)) if on is not None else None
-    if industry is not None and on is not None:
-        try:
-            table = default_policy_book().at(jurisdiction, on).size_table
-            revenue, assets = supplier.get("revenue_wan"), supplier.get("assets_wan")
+        snapshot = default_policy_book().at(jurisdiction, on) if on is not None else None
+    if industry is not None and snapshot is not None:
+        revenue, assets = supplier.get("revenue_wan"), supplier.get("assets_wan")
+        with suppress(InsufficientSizeData):  # the declaration stands
             computed = classify(
                 _enum(Industry, industry, "supplier.industry"),
                 employees=_int(supplier.get("employees"), "supplier.employees"),
                 revenue_wan=_decimal(revenue, "supplier.revenue_wan") if revenue is not None else None,
                 assets_wan=_decimal(assets, "supplier.assets_wan") if assets is not None else None,
-                table=table,
+                table=snapshot.size_table,
             )
-        except (InsufficientSizeData, PolicyNotInForce):
-            pass  # the declaration stands
     special = _enum(SpecialStatus, supplier.get("special_status") or "none", "supplier.special_status")
     result = effective_size(
         computed,
         special_status=special,
         linked_to_large=bool(supplier.get("linked_to_large")),
-        rules=rules,
+        rules=special_rules(snapshot) if snapshot is not None else None,
         disabled_staff=_int(supplier.get("disabled_staff"), "supplier.disabled_staff"),
         staff=_int(supplier.get("employees"), "supplier.employees"),
     )
