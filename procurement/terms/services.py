@@ -4,7 +4,7 @@ Results leave in the API's units: rates as percent (0-100) and term fields named
 """
 
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -478,7 +478,10 @@ def check_size(
     rules = special_rules(snapshot)
     new_firm = is_new_firm(rules, founded_on=founded_on, on=snapshot.on)
     if computed is None and declared_size is not None and founded_on is not None and new_firm:
-        computed = declared_only(declared_size, founded_on=founded_on, rules=rules)
+        blank = snapshot.size_table.industries[chosen].measures  # every figure the table would use
+        computed = replace(
+            declared_only(declared_size, founded_on=founded_on, rules=rules), figures_missing=blank
+        )
     size = effective_size(
         computed,
         special_status=special_status,

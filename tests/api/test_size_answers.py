@@ -38,6 +38,10 @@ def test_a_new_firm_declaring_with_blank_figures_is_accepted_as_declared(
     result = size(client, headers, industry="工业", declared_size="small", founded_on="2024-03-01")
     assert result.status_code == 200, result.json
     assert result.json["size"] == "small" and result.json["declared_only"] is True
+    assert result.json["figures_used"] == {} and result.json["figures_missing"] == [
+        "employees",
+        "revenue_wan",
+    ]
     assert result.json["finding"] is None
     assert "46号" in {c["doc_id"] for c in result.json["citations"]}
 
