@@ -167,6 +167,34 @@ def _stored_benefit(
     )
 
 
+# the fields whose change can change who benefits (46号 Art. 4): a PATCH of any re-checks it
+WHO_BENEFITS_FIELDS = frozenset(
+    {
+        "supplier_id",
+        "category",
+        "consortium",
+        "goods_items",
+        "all_goods_made_by",
+        "builder_name",
+        "builder_size",
+    }
+)
+
+
+def check_who_benefits(session: Session, contract: Contract, *, book: PolicyBook | None = None) -> None:
+    """Raise ``InvalidInput`` naming the field where a changed contract's who-benefits data cannot
+    be read (an item without its maker's size from an SME supplier ...), as creating it would."""
+    snapshot = _snapshot(
+        book or default_policy_book(), contract.jurisdiction, contract.signed_on or contract.announced_on
+    )
+    # by id: relationships of rows changed in this request are not loaded yet
+    supplier = session.get(Supplier, contract.supplier_id) if contract.supplier_id is not None else None
+    size_result = stored_supplier_size(supplier, snapshot)
+    members = [(session.get(Supplier, m.supplier_id), m.share_percent) for m in contract.consortium]
+    size = size_result.size if size_result is not None else None
+    _stored_benefit(contract, supplier, size, members, snapshot, strict=True)
+
+
 def _recorded_scale(contract: Contract) -> Size | None:
     # imports record "sme" when only that much is known: no size to act on
     try:

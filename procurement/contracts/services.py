@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from procurement.auditlog import services as auditlog
 from procurement.contracts import queries
-from procurement.contracts.facts import new_contract_facts
+from procurement.contracts.facts import WHO_BENEFITS_FIELDS, check_who_benefits, new_contract_facts
 from procurement.contracts.models import (
     BondRow,
     ConsortiumMember,
@@ -342,6 +342,8 @@ def update_contract(
             setattr(contract, name, fields[name])
     _set_children(session, actor, contract, fields)
     _check_signed(contract.status, contract.announced_on, contract.signed_on)
+    if WHO_BENEFITS_FIELDS & set(fields):
+        check_who_benefits(session, contract)
     if contract_state(contract) == before:
         return contract
     # touch the parent row so its version (and ETag) moves even when only child rows changed

@@ -216,3 +216,19 @@ def test_a_stored_consortium_from_before_the_checks_gets_no_sme_terms_and_no_err
     assert preview.json["benefit"]["basis"] == "undecided" and preview.json["benefit"]["size"] is None
     assert "100%" in preview.json["benefit"]["reason"]["zh"]
     assert "prepayment.percent" not in fields_of(preview.json)
+
+
+def test_patching_goods_items_rechecks_who_benefits(client: testing.TestClient) -> None:
+    school = factories.OrganizationFactory()
+    headers = headers_for(school)
+    small = factories.SupplierFactory(owner=school)
+    created = client.simulate_post("/v1/contracts", json=contract_body(supplier_id=small.id), headers=headers)
+    url = f"/v1/contracts/{created.json['id']}"
+    bad = [{"name": "服务器", "manufacturer": "某厂"}]
+    result = client.simulate_patch(url, json={"goods_items": bad}, headers=headers)
+    assert result.status_code == 422 and "goods_items.0.manufacturer_size" in result.json["errors"]
+    large_made = [{"name": "服务器", "manufacturer": "大厂", "manufacturer_size": "large"}]
+    result = client.simulate_patch(url, json={"goods_items": large_made}, headers=headers)
+    assert result.status_code == 200, result.json
+    preview = client.simulate_post(f"{url}/sme-terms", headers=headers).json
+    assert preview["benefit"]["size"] == "large" and "大厂" in preview["benefit"]["reason"]["zh"]
