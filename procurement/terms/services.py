@@ -155,7 +155,7 @@ class Evaluation:
             "policy_pack": self.snapshot.pack_id,
             "evaluated_on": self.evaluated_on,
             "evaluated_on_basis": self.basis,
-            "benefit": self.facts.benefit.as_dict() if self.facts.benefit else None,
+            "benefit": _benefit_dict(self.facts),
         }
 
 
@@ -169,6 +169,10 @@ def _evaluation_date(signed_on: date | None, announced_on: date | None, status: 
             }
         )
     return terms_date(signed_on, announced_on, today)
+
+
+def _benefit_dict(facts: ContractFacts) -> dict[str, Any] | None:
+    return facts.benefit.as_dict() if facts.benefit is not None else None
 
 
 def evaluate_contract(
@@ -291,7 +295,11 @@ def apply_terms(
         policy_pack=evaluation.snapshot.pack_id,
         policy_version=evaluation.result.policy_version,
         evaluated_on=evaluation.evaluated_on,
-        result=result_body(evaluation.result, evaluation.facts, accepted),
+        # what was shown, who benefits included, so an audit years later sees why the terms applied
+        result={
+            **result_body(evaluation.result, evaluation.facts, accepted),
+            "benefit": _benefit_dict(evaluation.facts),
+        },
         accepted_rule_ids=sorted(accepted),
         declined=[{"rule_id": r, "reason": declined[r].strip()} for r in sorted(declined)],
         applied_by=actor.label,

@@ -159,6 +159,14 @@ def test_a_stored_consortium_contract_gets_no_sme_terms(client: testing.TestClie
     assert preview.json["benefit"]["size"] == "large"
     assert large.name in preview.json["benefit"]["reason"]["zh"]
     assert "prepayment.percent" not in fields_of(preview.json)
+    accepted = sorted({a["rule_id"] for a in preview.json["adjustments"]})
+    applied = client.simulate_post(
+        f"/v1/contracts/{created.json['id']}/sme-terms/apply",
+        json={"accepted": accepted},
+        headers={**headers, "If-Match": f'"{preview.json["contract_version"]}"'},
+    )
+    assert applied.status_code in (200, 201), applied.json
+    assert applied.json["benefit"] == preview.json["benefit"]  # stored with what was shown
 
 
 def test_stored_goods_items_read_back_and_decide(client: testing.TestClient, session: Session) -> None:
