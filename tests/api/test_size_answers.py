@@ -112,3 +112,12 @@ def test_a_stored_welfare_unit_below_the_conditions_gets_no_small_terms(client: 
     prepayment = next(a for a in preview["adjustments"] if a["field"] == "prepayment.percent")
     assert prepayment["after"] == "30"  # the medium (SME) floor, not the small/micro 40
     assert date.fromisoformat(preview["evaluated_on"]) == date(2025, 8, 1)
+
+
+def test_a_supplier_with_more_disabled_staff_than_employees_is_422(client: testing.TestClient) -> None:
+    headers = headers_for(factories.OrganizationFactory())
+    body = {"name": "某福利厂", "industry": "工业", "employees": 10, "disabled_staff": 11}
+    result = client.simulate_post("/v1/suppliers", json=body, headers=headers)
+    assert result.status_code == 422 and "disabled_staff" in result.json["errors"]
+    ok = client.simulate_post("/v1/suppliers", json={**body, "disabled_staff": 10}, headers=headers)
+    assert ok.status_code == 201 and ok.json["disabled_staff"] == 10
