@@ -34,6 +34,7 @@ def industry(**kwargs: Any) -> IndustryField:
 
 
 class SupplierFactsSchema(StrictSchema):
+    name = fields.String(validate=validate.Length(max=200), metadata={"description": "named in reasons"})
     industry = industry(allow_none=True)
     employees = Integer(validate=validate.Range(min=0), allow_none=True)
     revenue_wan = wan(allow_none=True)

@@ -42,7 +42,8 @@ def body_benefit(
     snapshot: PolicySnapshot | None,
 ) -> Benefit:
     """The benefit of a contract body (``/v1/checks/terms``, the CLI): members carry their facts."""
-    supplier = Party(Role.SUPPLIER, "", supplier_size, "supplier")
+    name = (fields.get("supplier") or {}).get("name") or ""
+    supplier = Party(Role.SUPPLIER, name, supplier_size, "supplier")
     members = [
         Party(
             Role.MEMBER,

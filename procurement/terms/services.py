@@ -388,7 +388,7 @@ def check_terms(fields: Mapping[str, Any], *, book: PolicyBook, today: date) -> 
 
 
 def _member_size(index: int, member: Mapping[str, Any], snapshot: PolicySnapshot) -> Size | None:
-    facts = {k: v for k, v in member.items() if k not in ("name", "share_percent")}
+    facts = {k: v for k, v in member.items() if k != "share_percent"}
     found = _size_of(facts, snapshot, f"consortium.{index}")
     return found.size if found else None
 

@@ -86,8 +86,10 @@ def test_goods_all_small_made_from_a_large_supplier_keep_the_small_terms(
 def test_works_with_an_sme_builder_get_the_sme_terms(
     client: testing.TestClient, headers: dict[str, str]
 ) -> None:
-    body = terms_body(category="works", supplier=LARGE_FACTORY, builder_name="小建筑", builder_size="medium")
+    supplier = {**LARGE_FACTORY, "name": "总承包集团"}
+    body = terms_body(category="works", supplier=supplier, builder_name="小建筑", builder_size="medium")
     result = check(client, headers, body)
+    assert "小建筑" in result.json["benefit"]["reason"]["zh"]
     assert result.json["benefit"] == {**result.json["benefit"], "size": "medium", "basis": "builder"}
     assert fields_of(result.json)["bonds[0].percent"][1] != "10"  # the SME bond ceiling applies
 
