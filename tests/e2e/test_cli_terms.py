@@ -217,3 +217,15 @@ def test_terms_of_a_consortium_with_a_large_member_give_no_sme_terms_and_say_why
     body = json.loads(result.stdout)
     assert body["benefit"]["size"] == "large" and "大型集团" in body["benefit"]["reason"]["zh"]
     assert "prepayment.percent" not in {a["field"] for a in body["adjustments"]}
+
+
+def test_classify_checks_the_welfare_unit_conditions_and_takes_a_new_firm_as_declared() -> None:
+    common = ("classify", "--industry", "工业", "--on", "2025-08-01")
+    short = smeproc(*common, "--employees", "400", "--revenue-wan", "5000", "--special-status",
+                    "disabled_welfare_unit", "--disabled-staff", "9")  # fmt: skip
+    assert short.returncode == 0, short.stderr
+    body = json.loads(short.stdout)
+    assert body["size"] == "medium" and "141号" in {c["doc_id"] for c in body["citations"]}
+    new = smeproc(*common, "--declared-size", "small", "--founded-on", "2025-02-01")
+    assert new.returncode == 0, new.stderr
+    assert json.loads(new.stdout)["declared_only"] is True
