@@ -119,6 +119,11 @@ class TermsCheckSchema(ContractFieldsSchema):
 class SupplierSizeSchema(StrictSchema):
     size = fields.String()
     reason = fields.Nested(BilingualSchema)
+    figures_used = fields.Dict()
+    figures_missing = fields.List(fields.String())
+    possible_sizes = fields.List(fields.String())
+    declared_only = fields.Boolean()
+    citations = fields.List(fields.Nested(CitationSchema))
 
 
 class TermsCheckResultSchema(TermsResultFields):

@@ -135,7 +135,12 @@ def result_body(
 def size_body(size: SizeResult | None) -> dict[str, Any] | None:
     if size is None:
         return None
-    return {"size": size.size.value, "reason": {"zh": size.reason_zh, "en": size.reason_en}}
+    return {
+        "size": size.size.value,
+        "reason": {"zh": size.reason_zh, "en": size.reason_en},
+        **size.known_dict(),
+        "citations": [c.as_dict() for c in size.citations],
+    }
 
 
 # --- stored contracts --------------------------------------------------------------------------
