@@ -143,6 +143,19 @@ class ContractFieldsSchema(StrictSchema):
     def _consortium(self, data: dict[str, Any], **_: Any) -> None:
         check_consortium_shares(data.get("consortium") or [], "supplier_id")
 
+    @validates_schema
+    def _who_makes_the_goods(self, data: dict[str, Any], **_: Any) -> None:
+        # the items or the declaration, not both: two answers to one question
+        if data.get("goods_items") and data.get("all_goods_made_by") is not None:
+            raise ValidationError(
+                "已列明货物制造商时不应再声明全部货物的制造商规模 / give goods_items or all_goods_made_by, "
+                "not both",
+                "all_goods_made_by",
+            )
+        category = data.get("category")
+        if category is not None and category is not Category.GOODS and data.get("goods_items"):
+            raise ValidationError("仅货物采购列明货物制造商 / goods_items are for goods only", "goods_items")
+
 
 class ContractCreateSchema(ContractFieldsSchema):
     external_ref = fields.String(required=True, validate=validate.Length(min=1, max=200))

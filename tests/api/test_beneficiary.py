@@ -119,6 +119,20 @@ def test_works_with_an_sme_builder_get_the_sme_terms(
             {"goods_items": [{"name": "办公桌", "manufacturer": "某厂"}]},
             "goods_items.0.manufacturer_size",
         ),
+        (
+            {
+                "goods_items": [{"name": "办公桌", "manufacturer": "某厂", "manufacturer_size": "small"}],
+                "all_goods_made_by": "small",
+            },
+            "all_goods_made_by",
+        ),
+        (
+            {
+                "category": "services",
+                "goods_items": [{"name": "办公桌", "manufacturer": "某厂", "manufacturer_size": "small"}],
+            },
+            "goods_items",
+        ),
     ],
 )
 def test_bad_who_benefits_input_is_422_naming_the_field(
