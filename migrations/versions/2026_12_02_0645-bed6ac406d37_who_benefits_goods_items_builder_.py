@@ -1,7 +1,7 @@
 """who benefits: goods items, builder, welfare unit staff, founding date
 
 Revision ID: bed6ac406d37
-Revises: 5430efd6f1f7
+Revises: c81e2a6f0d14
 Create Date: 2026-12-02 05:31:36.817060
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = 'bed6ac406d37'
-down_revision: str | None = '5430efd6f1f7'
+down_revision: str | None = 'c81e2a6f0d14'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
