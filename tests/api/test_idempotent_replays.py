@@ -72,6 +72,10 @@ CASES: dict[str, Case] = {
             "bidder_size": "small",
         },
     ),
+    "/v1/checks/reservation": lambda c, o: (
+        "/v1/checks/reservation",
+        {"jurisdiction": "cn-65", "announced_on": "2022-07-01", "category": "works", "budget": "4000000.01"},
+    ),
     "/v1/checks/barriers": lambda c, o: ("/v1/checks/barriers", {"text": "投标人须成立3年以上。"}),
     "/v1/audits/documents": lambda c, o: (
         "/v1/audits/documents",
