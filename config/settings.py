@@ -35,6 +35,8 @@ class Settings:
     queue_url: str = f"sqlite:///{DEFAULT_QUEUE_PATH}"
     queue_name: str = "smeproc"  # one name per deployment sharing a Redis
     worker_threads: int = 2
+    # webhooks to http and to loopback/private addresses: development and tests only
+    webhook_allow_private: bool = False
     # an OCDS import body larger than this is imported by the worker (202 and a job)
     import_job_bytes: int = 1_048_576
 
@@ -54,5 +56,6 @@ class Settings:
             queue_url=environ.get("SMEPROC_QUEUE_URL") or defaults.queue_url,
             queue_name=environ.get("SMEPROC_QUEUE_NAME") or defaults.queue_name,
             worker_threads=_int(environ, "SMEPROC_WORKER_THREADS", defaults.worker_threads),
+            webhook_allow_private=environ.get("SMEPROC_WEBHOOK_ALLOW_PRIVATE", "") in ("1", "true", "yes"),
             import_job_bytes=_int(environ, "SMEPROC_IMPORT_JOB_BYTES", defaults.import_job_bytes),
         )

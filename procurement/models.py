@@ -20,6 +20,7 @@ from procurement.organizations.models import ApiKey, Organization, Role
 from procurement.orm import Base
 from procurement.suppliers.models import Supplier
 from procurement.terms.models import TermsResult
+from procurement.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ApiKey",
@@ -44,4 +45,7 @@ __all__ = [
     "StoredFinding",
     "Supplier",
     "TermsResult",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

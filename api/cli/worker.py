@@ -1,4 +1,4 @@
-"""``smeproc worker``: run background jobs (and the periodic chores) until interrupted."""
+"""``smeproc worker``: run background jobs and deliver webhooks from the outbox until interrupted."""
 
 import argparse
 import logging
@@ -16,6 +16,8 @@ def run(args: argparse.Namespace) -> int:
     from procurement.db import create_db_engine, create_session_factory, is_sqlite, write_intent
     from procurement.jobs.queue import JobQueue, build_huey
     from procurement.jobs.worker import run_worker
+    from procurement.webhooks.delivery import Dispatcher
+    from procurement.webhooks.sender import HttpSender
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = settings_from_env()
@@ -26,6 +28,11 @@ def run(args: argparse.Namespace) -> int:
     queue.attach(factory)  # jobs that start jobs
     threads = args.threads or settings.worker_threads
     print(f"smeproc worker: {threads} threads, queue {settings.queue_url}", flush=True)
-    run_worker(queue, factory, threads=threads, chores=[])
-    engine.dispose()
+    sender = HttpSender(allow_private=settings.webhook_allow_private)
+    webhooks = Dispatcher(factory, sender)
+    try:
+        run_worker(queue, factory, threads=threads, chores=[webhooks.run_once])
+    finally:
+        sender.close()
+        engine.dispose()
     return 0

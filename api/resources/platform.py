@@ -1,8 +1,13 @@
 """The resources of the platform-integration routes (api/routes_platform.py), built for create_app."""
 
 from api.resources.jobs import Jobs
+from api.resources.webhooks import WebhookDeliveries, Webhooks
 from config.settings import Settings
 
 
 def platform_resources(settings: Settings) -> dict[str, object]:
-    return {"jobs": Jobs()}
+    return {
+        "jobs": Jobs(),
+        "webhooks": Webhooks(allow_private=settings.webhook_allow_private),
+        "webhook_deliveries": WebhookDeliveries(),
+    }

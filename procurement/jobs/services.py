@@ -223,6 +223,8 @@ def sweep(
             .limit(limit)
         ).scalars()
         ids = list(queued)
+        if not ids:
+            return ids
         # not again until queued_before passes anew, even if the queue holds a backlog
         session.execute(update(Job).where(Job.id.in_(ids)).values(heartbeat_at=utcnow()))
         return ids

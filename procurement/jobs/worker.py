@@ -3,6 +3,7 @@
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from procurement.orm import utcnow
 log = logging.getLogger("smeproc.worker")
 # a queued job nobody took for this long is dispatched again (lost message, retry, restart)
 REDISPATCH_AFTER = timedelta(seconds=60)
+SWEEP_SECONDS = 10.0
 
 # a chore returns True when it did work (the pump then runs again at once instead of sleeping)
 Chore = Callable[[], bool]
@@ -35,10 +37,25 @@ def sweep_jobs(
     return bool(ids)
 
 
+def every(seconds: float, chore: Chore) -> Chore:
+    """``chore`` at most once per ``seconds`` (the pump itself turns several times a second)."""
+    due = [0.0]
+
+    def run() -> bool:
+        now = time.monotonic()
+        if now < due[0]:
+            return False
+        due[0] = now + seconds
+        return chore()
+
+    return run
+
+
 class Pump:
     """Runs each chore in turn on one thread; sleeps ``idle_seconds`` when none had work."""
 
-    def __init__(self, chores: list[Chore], idle_seconds: float = 1.0) -> None:
+    # idle 0.2 s: an event committed while the pump sleeps waits at most that long to be sent
+    def __init__(self, chores: list[Chore], idle_seconds: float = 0.2) -> None:
         self._chores = chores
         self._idle = idle_seconds
         self._stop = threading.Event()
@@ -68,7 +85,7 @@ def run_worker(
 ) -> None:
     """Consume until SIGINT/SIGTERM (Huey's consumer handles the signals; call from the main thread)."""
     load_kinds()
-    pump = Pump([lambda: sweep_jobs(queue, session_factory), *chores])
+    pump = Pump([every(SWEEP_SECONDS, lambda: sweep_jobs(queue, session_factory)), *chores])
     pump.start()
     # max_delay: an idle consumer on SQLite storage polls at least every second
     consumer = queue.huey.create_consumer(
