@@ -11,10 +11,12 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.e2e.test_cli_and_server import SMEPROC, _call, _free_port, run
+from tests.support.receiver import running_receiver
 
 REDIS_URL = os.environ.get("SMEPROC_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -40,9 +42,13 @@ def _queue_url(kind: str, tmp_path: Path) -> str:
     return REDIS_URL
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """A migrated demo database, the server and one worker sharing a queue; (base URL, demo key)."""
+@pytest.fixture(scope="module", params=["sqlite", "redis"])
+def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
+    """A migrated demo database, the server and one worker sharing a queue; (base URL, demo key).
+    One per module and queue kind: starting them is most of these tests' time."""
+    tmp_path = tmp_path_factory.mktemp(f"worker-{request.param}")
     env = {
         **os.environ,
         "SMEPROC_DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.sqlite3'}",
@@ -50,6 +56,7 @@ def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str,
         # a queue of this test's own, so nobody else's worker takes its messages
         "SMEPROC_QUEUE_NAME": f"smeproc-test-{uuid.uuid4().hex[:8]}",
         "SMEPROC_IMPORT_JOB_BYTES": "4",
+        "SMEPROC_WEBHOOK_ALLOW_PRIVATE": "1",  # the receiver is on this machine
     }
     assert run(env, "db", "upgrade").returncode == 0
     demo = run(env, "demo")
@@ -72,6 +79,47 @@ def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str,
             process.terminate()
         for process in (server, worker):
             process.wait(timeout=20)
+
+
+def _request(method: str, url: str, key: str, body: object = None, **headers: str) -> tuple[int, Any]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    request.add_header("Authorization", f"Bearer {key}")
+    request.add_header("Content-Type", "application/json")
+    for name, value in headers.items():
+        request.add_header(name.replace("_", "-"), value)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, json.loads(response.read() or b"null")
+
+
+def test_a_platform_receives_terms_applied_signed(stack: tuple[str, str]) -> None:
+    base, key = stack
+    with running_receiver() as receiver:
+        status, webhook = _request(
+            "POST",
+            f"{base}/v1/webhooks",
+            key,
+            {"url": receiver.url, "event_types": ["contract.terms_applied"]},
+        )
+        assert status == 201
+        receiver.secrets.append(webhook["secret"])
+        _, contracts = _call(f"{base}/v1/contracts", key)
+        contract = next(c for c in contracts["items"] if c["external_ref"] == "DEMO-2025-0001")
+        _, preview = _request("POST", f"{base}/v1/contracts/{contract['id']}/sme-terms", key)
+        decisions = {"accepted": [a["rule_id"] for a in preview["adjustments"]], "declined": []}
+        status, applied = _request(
+            "POST", f"{base}/v1/contracts/{contract['id']}/sme-terms/apply", key, decisions
+        )
+        assert status == 200, applied
+        for _ in range(100):
+            if receiver.received:
+                break
+            time.sleep(0.1)
+    (got,) = receiver.received
+    assert got.verified  # standardwebhooks' Webhook(secret).verify
+    assert got.payload["type"] == "contract.terms_applied"
+    assert got.payload["data"]["contract_id"] == contract["id"]
+    assert got.payload["data"]["accepted"] == sorted(decisions["accepted"])
 
 
 def _post_lines(url: str, key: str, body: bytes) -> tuple[int, dict[str, str]]:
