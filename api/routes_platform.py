@@ -4,6 +4,7 @@ from api/routes.py, whose ROUTES includes them."""
 from api.route import Route, op
 from api.schemas.common import PageQuerySchema
 from api.schemas.jobs import JobSchema
+from api.schemas.ocds_export import OcdsReleasesQuerySchema
 from api.schemas.webhooks import (
     DeliveryPageSchema,
     DeliverySchema,
@@ -92,5 +93,36 @@ PLATFORM_ROUTES: tuple[Route, ...] = (
             ),
         ),
         suffix="redeliver",
+    ),
+    Route(
+        "/v1/ocds/releases",
+        "ocds_releases",
+        (
+            op(
+                "/v1/ocds/releases",
+                "get",
+                "以 OCDS 1.1 发布包导出合同（流式；Accept: application/x-ndjson 为逐行） / "
+                "contracts as an OCDS 1.1 release package, streamed (JSON lines by Accept)",
+                "ocds",
+                None,
+                query=OcdsReleasesQuerySchema,
+                errors=(401, 403, 422),
+            ),
+        ),
+    ),
+    Route(
+        "/v1/ocds/extension/{name}",
+        "ocds_extension",
+        (
+            op(
+                "/v1/ocds/extension/{name}",
+                "get",
+                "本服务的 OCDS 扩展（extension.json、release-schema.json） / our OCDS extension's files",
+                "ocds",
+                None,
+                errors=(404,),
+                auth=False,
+            ),
+        ),
     ),
 )

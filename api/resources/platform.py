@@ -1,6 +1,7 @@
 """The resources of the platform-integration routes (api/routes_platform.py), built for create_app."""
 
 from api.resources.jobs import Jobs
+from api.resources.ocds_export import OcdsExtension, OcdsReleases
 from api.resources.webhooks import WebhookDeliveries, Webhooks
 from config.settings import Settings
 
@@ -10,4 +11,6 @@ def platform_resources(settings: Settings) -> dict[str, object]:
         "jobs": Jobs(),
         "webhooks": Webhooks(allow_private=settings.webhook_allow_private),
         "webhook_deliveries": WebhookDeliveries(),
+        "ocds_releases": OcdsReleases(),
+        "ocds_extension": OcdsExtension(),
     }
