@@ -5,6 +5,7 @@ from api.route import Route, op
 from api.schemas.common import PageQuerySchema
 from api.schemas.jobs import JobSchema
 from api.schemas.ocds_export import OcdsReleasesQuerySchema
+from api.schemas.organizations import OrganizationPageSchema, OrganizationQuerySchema, OrganizationSchema
 from api.schemas.webhooks import (
     DeliveryPageSchema,
     DeliverySchema,
@@ -122,6 +123,34 @@ PLATFORM_ROUTES: tuple[Route, ...] = (
                 None,
                 errors=(404,),
                 auth=False,
+            ),
+        ),
+    ),
+    Route(
+        "/v1/organizations",
+        "organizations",
+        (
+            op(
+                "/v1/organizations",
+                "get",
+                "可见的机构及其行政区划 / the organizations you may see, with region codes",
+                "organizations",
+                OrganizationPageSchema,
+                query=OrganizationQuerySchema,
+            ),
+        ),
+        suffix="collection",
+    ),
+    Route(
+        f"/v1/organizations/{{organization_id:{ID}}}",
+        "organizations",
+        (
+            op(
+                "/v1/organizations/{organization_id}",
+                "get",
+                "机构 / an organization",
+                "organizations",
+                OrganizationSchema,
             ),
         ),
     ),

@@ -2,6 +2,7 @@
 
 from api.resources.jobs import Jobs
 from api.resources.ocds_export import OcdsExtension, OcdsReleases
+from api.resources.organizations import Organizations
 from api.resources.webhooks import WebhookDeliveries, Webhooks
 from config.settings import Settings
 
@@ -13,4 +14,5 @@ def platform_resources(settings: Settings) -> dict[str, object]:
         "webhook_deliveries": WebhookDeliveries(),
         "ocds_releases": OcdsReleases(),
         "ocds_extension": OcdsExtension(),
+        "organizations": Organizations(),
     }

@@ -3,13 +3,15 @@
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from procurement.errors import InvalidInput, NotAuthenticated, NotFound
 from procurement.organizations.models import ApiKey, Organization, Role
-from procurement.scope import Actor
+from procurement.pagination import Page, fetch_page
+from procurement.scope import Actor, one_visible, region_prefix
 from rules.vocabulary import OrganizationKind
 
 KEY_SCHEME = "smp"
@@ -65,4 +67,38 @@ def authenticate(session: Session, presented: str) -> Actor:
         organization_id=api_key.organization_id,
         role=api_key.role,
         region_code=api_key.organization.region_code,
+    )
+
+
+def list_organizations(
+    session: Session,
+    actor: Actor,
+    *,
+    region_code: str | None = None,
+    kind: OrganizationKind | None = None,
+    external_id: str | None = None,
+    after: int | None,
+    limit: int,
+) -> Page[Any]:
+    """The organizations the caller may act for or see: its own (officer), those in its region and
+    below (platform, auditor), all (admin)."""
+    query = select(Organization).where(actor.visible(Organization.id, Organization.region_code))
+    if region_code is not None:
+        query = query.where(Organization.region_code.startswith(region_prefix(region_code), autoescape=True))
+    if kind is not None:
+        query = query.where(Organization.kind == kind)
+    if external_id is not None:
+        query = query.where(Organization.external_id == external_id)
+    return fetch_page(session, query, Organization.id, after=after, limit=limit)
+
+
+def get_organization(session: Session, actor: Actor, organization_id: int) -> Organization:
+    return one_visible(
+        session,
+        actor,
+        Organization,
+        organization_id,
+        org_column=Organization.id,
+        region_column=Organization.region_code,
+        names=("机构", "organization"),
     )
