@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from procurement.auditlog.services import record
 from procurement.contracts.models import Contract
 from procurement.errors import InvalidInput, NotFound, NotPermitted
+from procurement.events.services import emit_event
 from procurement.finance.models import AuditRun
 from procurement.finance.obligations import default_policy_at
 from procurement.finance.stored import load_contracts, stored_facts
@@ -173,6 +174,20 @@ def create_audit_run(
             "to": period_to.isoformat(),
             "as_of": as_of.isoformat(),
             "findings": run.summary["findings"],
+        },
+    )
+    emit_event(
+        session,
+        type="audit_run.completed",
+        organization_id=actor.organization_id,
+        region_code=region,
+        data={
+            "audit_run_id": run.id,
+            "audit_run": f"/v1/audit-runs/{run.id}",
+            "contracts": run.summary["contracts"],
+            "audited": run.summary["audited"],
+            "findings": run.summary["findings"],
+            "error_count": error_count,
         },
     )
     return run

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from procurement.auditlog.services import record
 from procurement.errors import InvalidInput, NotPermitted
+from procurement.events.services import emit_event
 from procurement.findings.models import FindingSource, FindingStatus, StoredFinding
 from procurement.organizations.models import Role
 from procurement.orm import utcnow
@@ -91,7 +92,29 @@ def store_findings(
     ]
     session.add_all(rows)
     session.flush()
+    for row in rows:
+        emit_event(
+            session,
+            type="finding.opened",
+            organization_id=row.organization_id,
+            region_code=row.region_code,
+            data=finding_event(row),
+        )
     return rows
+
+
+def finding_event(finding: StoredFinding) -> dict[str, Any]:
+    """What a finding.* webhook says of a finding (the rest is at its URL)."""
+    return {
+        "finding_id": finding.id,
+        "finding": f"/v1/findings/{finding.id}",
+        "rule_id": finding.rule_id,
+        "severity": finding.severity,
+        "legal_force": finding.legal_force,
+        "contract_id": finding.contract_id,
+        "source": finding.source,
+        "source_id": finding.source_id,
+    }
 
 
 def list_findings(
@@ -224,5 +247,18 @@ def change_status(
         entity_id=finding.id,
         before=before,
         after=finding_state(finding),
+    )
+    emit_event(
+        session,
+        type="finding.status_changed",
+        organization_id=finding.organization_id,
+        region_code=finding.region_code,
+        data={
+            **finding_event(finding),
+            "from": current,
+            "to": status,
+            "reason": text,
+            "changed_by": actor.label,
+        },
     )
     return finding

@@ -77,3 +77,38 @@ def test_a_refused_apply_writes_no_event(client: testing.TestClient, session: Se
     )
     assert result.status_code == 422
     assert session.execute(select(OutboxEvent)).first() is None
+
+
+def test_finding_decisions_and_audit_runs_write_their_events(session: Session) -> None:
+    from datetime import date
+
+    from procurement.finance.audit_runs import create_audit_run
+    from procurement.findings.models import FindingStatus
+    from procurement.findings.services import change_status
+    from procurement.organizations.models import Role
+    from procurement.scope import Actor
+    from rules.vocabulary import OrganizationKind
+
+    finance = factories.OrganizationFactory(kind=OrganizationKind.FINANCE_DEPARTMENT, region_code="650000")
+    auditor = Actor(api_key_id=1, organization_id=finance.id, role=Role.AUDITOR, region_code="650000")
+    from tests.api.test_audit_runs import late_contract
+
+    late_contract(factories.OrganizationFactory(region_code="650102"))  # unpaid 30 days after acceptance
+    run = create_audit_run(
+        session, auditor, period_from=date(2025, 1, 1), period_to=date(2025, 12, 31), as_of=date(2026, 6, 1)
+    )
+    events = session.execute(select(OutboxEvent).order_by(OutboxEvent.id)).scalars().all()
+    completed = [e for e in events if e.type == "audit_run.completed"]
+    assert [e.data["audit_run_id"] for e in completed] == [run.id]
+    opened = [e for e in events if e.type == "finding.opened"]
+    assert sum(run.summary["findings"].values()) == len(opened) > 0
+    finding_id = opened[0].data["finding_id"]
+    change_status(session, auditor, finding_id, status=FindingStatus.ACKNOWLEDGED)
+    changed = session.execute(
+        select(OutboxEvent).where(OutboxEvent.type == "finding.status_changed")
+    ).scalar_one()
+    assert (changed.data["finding_id"], changed.data["from"], changed.data["to"]) == (
+        finding_id,
+        "open",
+        "acknowledged",
+    )
