@@ -11,6 +11,7 @@ from procurement.contracts.models import (
     PaymentTermRow,
 )
 from procurement.events.models import OutboxEvent
+from procurement.events.overdue import OverdueNotice
 from procurement.finance.models import AuditRun, ContractObligation
 from procurement.findings.models import StoredFinding
 from procurement.idempotency.models import IdempotencyRecord
@@ -40,6 +41,7 @@ __all__ = [
     "OcdsImport",
     "Organization",
     "OutboxEvent",
+    "OverdueNotice",
     "PaymentTermRow",
     "Role",
     "StoredFinding",

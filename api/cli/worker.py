@@ -5,6 +5,9 @@ import logging
 
 from api.cli.common import settings_from_env
 
+# how often the worker looks for payments that fell overdue (they do so by the day)
+OVERDUE_CHECK_SECONDS = 600.0
+
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = sub.add_parser("worker", help="运行后台任务 / run background jobs")
@@ -14,8 +17,10 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
 
 def run(args: argparse.Namespace) -> int:
     from procurement.db import create_db_engine, create_session_factory, is_sqlite, write_intent
+    from procurement.events.overdue import notify_overdue
     from procurement.jobs.queue import JobQueue, build_huey
-    from procurement.jobs.worker import run_worker
+    from procurement.jobs.worker import every, run_worker
+    from procurement.terms.services import today_in_china
     from procurement.webhooks.delivery import Dispatcher
     from procurement.webhooks.sender import HttpSender
 
@@ -31,7 +36,15 @@ def run(args: argparse.Namespace) -> int:
     sender = HttpSender(allow_private=settings.webhook_allow_private)
     webhooks = Dispatcher(factory, sender)
     try:
-        run_worker(queue, factory, threads=threads, chores=[webhooks.run_once])
+
+        def overdue_payments() -> bool:
+            told = 0
+            while (batch := notify_overdue(factory, today=today_in_china())) > 0:
+                told += batch
+            return told > 0
+
+        overdue = every(OVERDUE_CHECK_SECONDS, overdue_payments)
+        run_worker(queue, factory, threads=threads, chores=[webhooks.run_once, overdue])
     finally:
         sender.close()
         engine.dispose()

@@ -1,7 +1,8 @@
 """The outbox: an event exists exactly when the change that caused it was committed."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from falcon import testing
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from procurement.errors import InvalidInput
 from procurement.events.models import OutboxEvent
 from procurement.events.services import emit_event
+from procurement.finance.models import ContractObligation, ObligationKind
 from tests import factories
 from tests.api.helpers import headers_for
 from tests.api.test_sme_terms import _decisions, create_contract
@@ -112,3 +114,29 @@ def test_finding_decisions_and_audit_runs_write_their_events(session: Session) -
         "open",
         "acknowledged",
     )
+
+
+def test_an_unpaid_payment_past_its_due_date_is_told_once(connection: Any, session: Session) -> None:
+    from procurement.events.overdue import notify_overdue
+    from procurement.finance.obligations import refresh_obligations
+    from tests.api.test_audit_runs import late_contract
+
+    contract = late_contract(factories.OrganizationFactory(region_code="650102"))
+    refresh_obligations(session, [contract.id])
+    due_on = session.execute(
+        select(ContractObligation.due_on).where(
+            ContractObligation.contract_id == contract.id, ContractObligation.kind == ObligationKind.PAYMENT
+        )
+    ).scalar_one()
+    assert due_on is not None
+
+    def factory() -> Session:
+        return Session(bind=connection, join_transaction_mode="create_savepoint")
+
+    assert notify_overdue(factory, today=due_on) == 0  # on the due date it is not late yet
+    assert notify_overdue(factory, today=due_on + timedelta(days=1)) == 1
+    assert notify_overdue(factory, today=due_on + timedelta(days=2)) == 0  # told once
+    event = session.execute(select(OutboxEvent).where(OutboxEvent.type == "payment.overdue")).scalar_one()
+    assert event.data["contract_id"] == contract.id
+    assert event.data["due_on"] == due_on.isoformat() and event.data["days_overdue"] == 1
+    assert event.data["amount"] == "1000000.00"
