@@ -31,6 +31,11 @@ def check_url(url: str, *, allow_private: bool, resolver: Resolver = resolve) ->
     except ValueError as exc:
         raise _refuse("地址格式不正确", f"not a valid URL: {exc}") from exc
     if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
+        if allow_private:
+            raise _refuse(
+                "回调地址必须使用 https 或 http（开发模式）",
+                "the URL must use https (or http, in development)",
+            )
         raise _refuse("回调地址必须使用 https", "the URL must use https")
     if not parts.hostname:
         raise _refuse("地址缺少主机名", "the URL has no host")
