@@ -16,7 +16,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
 
 
 def run(args: argparse.Namespace) -> int:
-    from procurement.db import create_db_engine, create_session_factory, is_sqlite, write_intent
+    from procurement.db import create_db_engine, create_session_factory
     from procurement.events.overdue import notify_overdue
     from procurement.jobs.queue import JobQueue, build_huey
     from procurement.jobs.worker import every, run_worker
@@ -27,8 +27,8 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     settings = settings_from_env()
     engine = create_db_engine(settings.database_url, pool_size=settings.db_pool_size)
-    # on SQLite every worker transaction declares it writes (a read-then-write one could not upgrade)
-    factory = create_session_factory(write_intent(engine) if is_sqlite(settings.database_url) else engine)
+    # writing transactions declare it (begin_write) so SQLite locks at BEGIN; reads stay lock-free
+    factory = create_session_factory(engine)
     queue = JobQueue(build_huey(settings.queue_url, name=settings.queue_name), factory)
     queue.attach(factory)  # jobs that start jobs
     threads = args.threads or settings.worker_threads

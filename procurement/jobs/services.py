@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from procurement.db import begin_write
 from procurement.errors import DomainError, InvalidInput, NotFound
 from procurement.jobs.catalog import kind_named
 from procurement.jobs.models import Job, JobState
@@ -123,6 +124,7 @@ class _Context:
         if total is not None:
             values["progress_total"] = total
         with self._factory() as session, session.begin():
+            begin_write(session)
             session.execute(update(Job).where(Job.id == self.job_id).values(**values))
 
     def input_data(self) -> bytes:
@@ -135,6 +137,7 @@ def _claim(session_factory: Callable[[], Session], job_id: int) -> Job | None:
     """Move the job from queued to running; None if another worker has it or it is finished."""
     now = utcnow()
     with session_factory() as session, session.begin():
+        begin_write(session)
         claimed = session.execute(
             update(Job)
             .where(Job.id == job_id, Job.state == JobState.QUEUED)
@@ -170,6 +173,7 @@ def run_job(session_factory: Callable[[], Session], job_id: int) -> JobState | N
     now = utcnow()
     values |= {"heartbeat_at": now, "finished_at": None if values["state"] is JobState.QUEUED else now}
     with session_factory() as session, session.begin():
+        begin_write(session)
         session.execute(update(Job).where(Job.id == job_id).values(**values))
     state: JobState = values["state"]
     return state
@@ -196,6 +200,7 @@ def sweep(
     retry) and running ones whose worker went silent before ``stale_before`` (killed). The latter
     go back to queued if they may be retried, else fail saying so."""
     with session_factory() as session, session.begin():
+        begin_write(session)
         stale = session.execute(
             select(Job.id, Job.attempts, Job.max_attempts).where(
                 Job.state == JobState.RUNNING, Job.heartbeat_at < stale_before

@@ -68,9 +68,31 @@ class Dispatcher:
 
     def run_once(self) -> bool:
         """One round of both steps; True when there was work (call again at once)."""
+        if not self.has_work():
+            return False
         fanned = self.fan_out()
         sent = self.deliver_due()
         return bool(fanned or sent)
+
+    def has_work(self) -> bool:
+        """Whether an event waits for fan-out or a delivery is due: a read, so an idle worker polling
+        several times a second never takes SQLite's write lock from the requests."""
+        now = self._clock()
+        with self._factory() as session:
+            waiting = session.execute(
+                select(OutboxEvent.id).where(OutboxEvent.fanned_out_at.is_(None)).limit(1)
+            ).first()
+            due = (
+                waiting
+                or session.execute(
+                    select(WebhookDelivery.id)
+                    .where(
+                        WebhookDelivery.state == DeliveryState.PENDING, WebhookDelivery.next_attempt_at <= now
+                    )
+                    .limit(1)
+                ).first()
+            )
+            return due is not None
 
     def fan_out(self) -> int:
         """One delivery per (event, subscription that wants it and may see it); the events marked."""
