@@ -37,6 +37,29 @@ def _apply(client: testing.TestClient, school: Organization) -> tuple[str, dict[
     return f"/v1/contracts/{contract_id}/sme-terms/apply", {"accepted": accepted, "declined": []}
 
 
+PUBLIC_HOOK = "https://93.184.215.14/hook"  # a public address: production mode accepts it unresolved
+
+
+def _delivery(client: testing.TestClient, platform: Organization) -> tuple[str, dict[str, Any]]:
+    from procurement.events.services import emit_event
+    from procurement.webhooks.models import WebhookDelivery
+
+    created = client.simulate_post(
+        "/v1/webhooks",
+        json={"url": PUBLIC_HOOK, "event_types": ["import.completed"]},
+        headers=headers_for(platform, Role.PLATFORM),
+    )
+    assert created.status_code == 201, created.json
+    session = factories.current_session()
+    event = emit_event(
+        session, type="import.completed", organization_id=platform.id, region_code="650000", data={}
+    )
+    delivery = WebhookDelivery(subscription_id=created.json["id"], event_id=event.id)
+    session.add(delivery)
+    session.flush()
+    return f"/v1/webhooks/{created.json['id']}/deliveries/{delivery.id}/redeliver", {}
+
+
 CASES: dict[str, Case] = {
     "/v1/suppliers": lambda c, o: (
         "/v1/suppliers",
@@ -83,11 +106,18 @@ CASES: dict[str, Case] = {
     ),
     "/v1/audit-runs": lambda c, o: ("/v1/audit-runs", {"from": "2025-01-01", "to": "2025-12-31"}),
     "/v1/imports/ocds": lambda c, o: ("/v1/imports/ocds", {"releases": []}),
+    "/v1/webhooks": lambda c, o: ("/v1/webhooks", {"url": PUBLIC_HOOK, "event_types": ["finding.opened"]}),
+    "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver": _delivery,
 }
 # the organization each route is called as: (kind, role)
 CALLER = {
     "/v1/audit-runs": (OrganizationKind.FINANCE_DEPARTMENT, Role.AUDITOR),
     "/v1/imports/ocds": (OrganizationKind.PLATFORM, Role.PLATFORM),
+    "/v1/webhooks": (OrganizationKind.PLATFORM, Role.PLATFORM),
+    "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver": (
+        OrganizationKind.PLATFORM,
+        Role.PLATFORM,
+    ),
 }
 POST_PATHS = sorted(op.path for route in ROUTES for op in route.operations if op.method == "post")
 
