@@ -1,7 +1,7 @@
 """webhook subscriptions, deliveries and their attempts
 
 Revision ID: 230365c82a33
-Revises: c81e2a6f0d14
+Revises: bed6ac406d37
 Create Date: 2026-12-02 05:39:34.337387
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '230365c82a33'
-down_revision: str | None = 'c81e2a6f0d14'
+down_revision: str | None = 'bed6ac406d37'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
