@@ -117,6 +117,8 @@ class EventKind(StrEnum):
 class LegalForce(StrEnum):
     MANDATORY = "mandatory"  # law, regulation, ministry rule: a breach is a violation
     ENCOURAGED = "encouraged"  # 鼓励 / 原则上 / 可以: a missed target is advice
+    # only secondary reports (press, expert Q&A) name it: a lead to confirm, reported as advice
+    UNCONFIRMED = "unconfirmed"
 
 
 class Severity(StrEnum):

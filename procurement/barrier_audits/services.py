@@ -103,26 +103,39 @@ def _scan_segments(
     document: str,
     industry: str | None,
     scanner: BarrierScanner,
+    region: str | None = None,
 ) -> CheckResult:
     counter = _ClauseCounter(segments)
-    findings = list(iter_findings(counter, document=document, industry=industry, scanner=scanner))
+    findings = list(
+        iter_findings(counter, document=document, industry=industry, scanner=scanner, region=region)
+    )
     summary = _summary(findings, clauses=counter.clauses, segments=counter.segments, info=info)
     return CheckResult(scanner.catalogue.version, summary, findings)
 
 
 def check_document(
-    data: bytes, filename: str, *, industry: str | None = None, scanner: BarrierScanner | None = None
+    data: bytes,
+    filename: str,
+    *,
+    industry: str | None = None,
+    scanner: BarrierScanner | None = None,
+    region: str | None = None,
 ) -> CheckResult:
     """A .txt, .docx or .pdf file's barrier clauses (the format from the name); DocumentError if
-    it cannot be read."""
+    it cannot be read. ``region`` (a region code) adds that region's local rules."""
     scanner = scanner or default_scanner()
     name = display_name(filename)
     info, segments = read_segments(data, name)
-    return _scan_segments(info, segments, document=name, industry=industry, scanner=scanner)
+    return _scan_segments(info, segments, document=name, industry=industry, scanner=scanner, region=region)
 
 
 def check_text(
-    text: str, filename: str, *, industry: str | None = None, scanner: BarrierScanner | None = None
+    text: str,
+    filename: str,
+    *,
+    industry: str | None = None,
+    scanner: BarrierScanner | None = None,
+    region: str | None = None,
 ) -> CheckResult:
     """Text sent as text: read line by line whatever ``filename`` (the name findings cite) says."""
     scanner = scanner or default_scanner()
@@ -130,7 +143,7 @@ def check_text(
     data = text.encode("utf-8")
     info = FileInfo(name=name, format="text", size_bytes=len(data))
     segments = iter_text([data], name, info)
-    return _scan_segments(info, segments, document=name, industry=industry, scanner=scanner)
+    return _scan_segments(info, segments, document=name, industry=industry, scanner=scanner, region=region)
 
 
 def check_requirements(
@@ -205,7 +218,7 @@ def audit_document(
 ) -> AuditWithFindings:
     """Audit an uploaded .txt, .docx or .pdf and store the audit with its findings (all open)."""
     actor.require_write()
-    result = check_document(data, filename, industry=industry, scanner=scanner)
+    result = check_document(data, filename, industry=industry, scanner=scanner, region=actor.region_code)
     return _store(session, actor, result, data=data, filename=display_name(filename), media_type=media_type)
 
 
@@ -220,7 +233,7 @@ def audit_text(
 ) -> AuditWithFindings:
     """Audit text sent as JSON and store it like an uploaded plain-text file."""
     actor.require_write()
-    result = check_text(text, filename, industry=industry, scanner=scanner)
+    result = check_text(text, filename, industry=industry, scanner=scanner, region=actor.region_code)
     return _store(
         session,
         actor,

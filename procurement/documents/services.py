@@ -15,8 +15,9 @@ from procurement.documents.reader import (
     iter_text,
     read_segments,
 )
-from rules.barriers import BarrierScanner, ClauseKind, Requirement, ScanContext
+from rules.barriers import BarrierScanner, ClauseKind, Requirement, ScanContext, load_catalogue
 from rules.barriers import scan_requirements as _scan_requirements
+from rules.barriers.catalogue import ProjectCategory
 from rules.findings import Finding
 from rules.policy import default_policy_book
 
@@ -29,9 +30,20 @@ def default_scanner() -> BarrierScanner:
     pack's size table so that a threshold above the SME ceiling is named as such."""
     global _SCANNER
     if _SCANNER is None:
-        table = default_policy_book().at(NATIONAL_PACK, date.today()).size_table
-        _SCANNER = BarrierScanner(size_table=table)
+        _SCANNER = scanner_for(date.today())
     return _SCANNER
+
+
+def scanner_for(on: date) -> BarrierScanner:
+    """A scanner with the national pack of ``on``: its size table and the values the catalogue's
+    limit rules compare against (bond caps, payment days, price-deduction range)."""
+    snapshot = default_policy_book().at(NATIONAL_PACK, on)
+    catalogue = load_catalogue()
+    parameters: dict[str, Decimal] = {}
+    for rule in catalogue.rules:
+        if rule.limit_parameter and (param := snapshot.get(rule.limit_parameter)) is not None:
+            parameters[rule.limit_parameter] = Decimal(str(param.value))
+    return BarrierScanner(catalogue, size_table=snapshot.size_table, parameters=parameters)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,17 +61,27 @@ def iter_findings(
     document: str,
     industry: str | None = None,
     scanner: BarrierScanner | None = None,
+    region: str | None = None,
+    category: ProjectCategory | None = None,
 ) -> Iterator[Finding]:
-    """Findings of the segments of one document, in order, without holding them all."""
+    """Findings of the segments of one document, in order, without holding them all.
+
+    ``region`` (the audit's region code) switches on that region's local rules; ``category``
+    (goods, services, works) holds until the document states its own. A segment whose table
+    column header names a part of the document (评分标准, 资格条件) is read as that part.
+    """
     scanner = scanner or default_scanner()
-    context = ScanContext(document=document, industry=industry)
+    context = ScanContext(document=document, industry=industry, region=region, category=category)
     for seg in segments:
+        header = seg.location.get("column_header") if seg.location else None
+        kind = scanner.kind_of_heading(header) if header else None
         yield from scanner.scan(
             seg.text,
             context,
             location=seg.location,
             base_offset=seg.base_offset,
             base_line=seg.base_line,
+            kind=kind,
         )
 
 

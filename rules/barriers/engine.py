@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from rules.barriers.catalogue import BarrierRule, Catalogue, ClauseKind, load_catalogue
+from rules.barriers.catalogue import BarrierRule, Catalogue, ClauseKind, ProjectCategory, load_catalogue
 from rules.barriers.cn_numbers import FULLWIDTH_CHARS, to_halfwidth
 from rules.barriers.normalize import Quantity, extract_quantities
 from rules.barriers.prefilter import Match, Prefilter, variants
@@ -26,15 +26,25 @@ _MAX_CLAUSE_CHARS = 600  # how far back a clause start is looked for
 _INDUSTRY_CHARS = 40  # 所属行业为…: the marker and the longest industry name
 _SECTION = "section"
 _INDUSTRY = "industry"
+_CATEGORY = "category"
+_CATEGORY_WORDS = {
+    "货物": ProjectCategory.GOODS,
+    "服务": ProjectCategory.SERVICES,
+    "工程": ProjectCategory.WORKS,
+}
+_CATEGORY_VALUE = re.compile(r"[^。；;\n]{0,12}?(货物|服务|工程)")
 
 
 @dataclass(slots=True)
 class ScanContext:
-    """What a document has said so far: its name, the current part, the size-table industry."""
+    """What a document has said so far: its name, the current part, the size-table industry,
+    what is bought (采购类别) and the region whose local rules apply (none: national rules only)."""
 
     document: str = ""
     section: ClauseKind = ClauseKind.UNKNOWN
     industry: str | None = None
+    category: ProjectCategory | None = None
+    region: str | None = None
 
 
 class _Hit(NamedTuple):
@@ -57,11 +67,15 @@ class BarrierScanner:
         catalogue: Catalogue | None = None,
         *,
         size_table: SizeTable | None = None,
+        parameters: Mapping[str, Decimal] | None = None,
         use_automaton: bool = True,
     ) -> None:
-        """``size_table`` (the policy pack's) lets a scale threshold above the SME ceiling be named."""
+        """``size_table`` (the policy pack's) lets a scale threshold above the SME ceiling be named;
+        ``parameters`` are the pack's values that rules with a ``limit`` compare against (a rule
+        whose parameter is missing never fires: no number is guessed)."""
         self.catalogue = catalogue or load_catalogue()
         self.size_table = size_table
+        self.parameters = dict(parameters or {})
         self._roles: dict[str, list[BarrierRule | str]] = {}
         for rule in self.catalogue.rules:
             for word in rule.triggers:
@@ -70,6 +84,19 @@ class BarrierScanner:
             self._add_role(word, _SECTION)
         for word in self.catalogue.industry_markers:
             self._add_role(word, _INDUSTRY)
+        for word in self.catalogue.category_markers:
+            self._add_role(word, _CATEGORY)
+        # the automaton reports the longest keyword at a place and no overlaps: a keyword that
+        # contains another rule's keyword (生产厂家 ⊃ 厂家) must carry that rule too
+        by_length = sorted(self._roles, key=len)
+        for word in by_length:
+            roles = self._roles[word]
+            for inner in by_length:
+                if len(inner) >= len(word):
+                    break
+                if inner in word:
+                    extra = [r for r in self._roles[inner] if isinstance(r, BarrierRule)]
+                    roles.extend(r for r in extra if r not in roles)
         self._sections = {v: kind for word, kind in self.catalogue.sections.items() for v in variants(word)}
         self._rules_of = {
             word: tuple(r for r in roles if isinstance(r, BarrierRule)) for word, roles in self._roles.items()
@@ -146,8 +173,28 @@ class BarrierScanner:
             heading = (line_start > 0 or at < heading_max) and line_end != -1
             if kind is None and heading and line_end - line_start <= heading_max:
                 context.section = self._sections[word]
+        elif _CATEGORY in self._roles.get(word, ()):
+            if value := _CATEGORY_VALUE.match(text, end, end + 16):
+                context.category = _CATEGORY_WORDS[value.group(1)]
         elif found := self._industry.match(to_halfwidth(text[at : at + _INDUSTRY_CHARS])):
             context.industry = found.group(1)
+
+    def kind_of_heading(self, heading: str) -> ClauseKind | None:
+        """The part a heading (a section title, a table's column header) opens, if it names one."""
+        plain = to_halfwidth(heading)
+        for found in self.prefilter.find(plain):
+            if found[2] in self._sections:
+                return self._sections[found[2]]
+        return None
+
+    def _applies(self, rule: BarrierRule, kind: ClauseKind, context: ScanContext) -> bool:
+        if rule.applies_to and kind is not ClauseKind.UNKNOWN and kind not in rule.applies_to:
+            return False
+        if rule.categories and context.category is not None and context.category not in rule.categories:
+            return False
+        if rule.regions:
+            return context.region is not None and context.region.startswith(rule.regions)
+        return True
 
     def _clause(
         self,
@@ -177,20 +224,26 @@ class BarrierScanner:
         if not hits:
             return []
         clause = _Clause(body, plain)
+        clause_kind = kind or (
+            ClauseKind.SCORING if self.catalogue.scoring.search(clause.plain) else context.section
+        )
         matched: list[tuple[BarrierRule, _Hit, list[Quantity]]] = []
         done: set[str] = set()
+        carve_outs: list[tuple[int, int]] | None = None
         for hit in hits:
-            if hit.rule.id in done:
+            if hit.rule.id in done or not self._applies(hit.rule, clause_kind, context):
                 continue
-            values = self._match(hit, hits, clause)
+            if hit.rule.negatable:
+                if carve_outs is None:
+                    carve_outs = [m.span() for m in self.catalogue.carve_outs.finditer(plain)]
+                if any(lo <= hit.start < hi for lo, hi in carve_outs):
+                    continue
+            values = self._match(hit, hits, clause, clause_kind)
             if values is not None:
                 matched.append((hit.rule, hit, values))
                 done.add(hit.rule.id)
         if not matched:
             return []
-        clause_kind = kind or (
-            ClauseKind.SCORING if self.catalogue.scoring.search(clause.plain) else context.section
-        )
         size = self._size(matched, context)
         where: dict[str, Any] = dict(location or {})
         if line is not None:
@@ -206,6 +259,8 @@ class BarrierScanner:
                 "clause": body,
                 "clause_kind": clause_kind.value,
                 "trigger": {"text": hit.text, "start": base_offset + start + hit.start},
+                "rows": list(rule.rows),
+                "confidence": rule.confidence,
                 "values": [q.as_dict() | {"start": base_offset + start + q.start,
                                           "end": base_offset + start + q.end} for q in values],
             }  # fmt: skip
@@ -229,8 +284,11 @@ class BarrierScanner:
             )
         return findings
 
-    def _match(self, hit: _Hit, hits: list[_Hit], clause: _Clause) -> list[Quantity] | None:
-        """The quantities that make ``hit`` a barrier ([] when no number is needed), or None."""
+    def _match(self, hit: _Hit, hits: list[_Hit], clause: _Clause, kind: ClauseKind) -> list[Quantity] | None:
+        """The quantities that make ``hit`` a barrier ([] when no number is needed), or None.
+
+        In 资格条件 every statement is a requirement ("具有ISO9001认证" needs no 须), in 评分办法 a
+        scoring item (a cell of the 评分标准 column needs no 得…分)."""
         rule, plain = hit.rule, clause.plain
         if rule.negatable and self._negation.search(
             plain, max(0, hit.start - self.catalogue.negation_window), hit.start
@@ -248,7 +306,7 @@ class BarrierScanner:
             comma = plain.find("，", hit.end, scope_end)
             if comma != -1:
                 scope_end = comma
-            for other in hits:
+            for other in hits if rule.limit_parameter is None else ():  # a ratio's phrase is whole
                 if other.rule is not rule and other.start >= hit.end:
                     scope_end = min(scope_end, other.start)
                     break
@@ -260,11 +318,18 @@ class BarrierScanner:
                 and q.start < scope_end
                 and not hit.start <= q.start < hit.end
             ]
+            if rule.limit_parameter is not None:
+                limit = self.parameters.get(rule.limit_parameter)
+                # only a quantity above the pack's limit is a barrier; nothing else makes it one
+                over = [q for q in values if limit is not None and q.value > limit]
+                return over or None
             if values:
                 return values
-        if rule.when_scoring and self.catalogue.scoring.search(plain):
+        if rule.when_scoring and (kind is ClauseKind.SCORING or self.catalogue.scoring.search(plain)):
             return []
-        if rule.when_requirement and self.catalogue.requirement.search(plain):
+        if rule.when_requirement and (
+            kind is ClauseKind.QUALIFICATION or self.catalogue.requirement.search(plain)
+        ):
             return []
         if rule.patterns is not None and rule.patterns.search(plain):
             return []

@@ -19,6 +19,7 @@ class QuantityKind(StrEnum):
     PERCENT = "percent"  # a ratio, as a Decimal fraction
     DATE = "date"  # a calendar year (with month/day when given): 2020年1月1日
     POINTS = "points"  # 分 of a scoring item
+    DAYS = "days"  # 日 / 天 / 工作日: a period (payment terms, deadlines)
     NUMBER = "number"  # no unit
 
 
@@ -50,7 +51,7 @@ class Quantity:
 
 
 _NUM = rf"(?:\d(?:\d|[,，](?=\d{{3}}))*(?:\.\d+)?|[{CN_NUMERAL_CHARS}]+)"
-_UNIT = r"(?:亿元|万元|元|亿|万|周年|年度|年|个月|月|人次|人|名|家|个|项|%|分)?"
+_UNIT = r"(?:亿元|万元|元|亿|万|周年|年度|年|个工作日|工作日|个月|月|日历天|日|天|人次|人|名|家|个|项|%|分)?"
 _QUANTITY = re.compile(
     rf"(?P<date>\d{{4}})年(?!度)(?:(?P<month>\d{{1,2}})月(?:\d{{1,2}}日)?)?"
     rf"|(?P<num>{_NUM})(?P<unit>{_UNIT})"
@@ -72,6 +73,8 @@ _KIND_OF_UNIT = {
     "个": QuantityKind.COUNT, "项": QuantityKind.COUNT, "人次": QuantityKind.COUNT,
     "%": QuantityKind.PERCENT, "分": QuantityKind.POINTS, "": QuantityKind.NUMBER,
     "个月": QuantityKind.NUMBER, "月": QuantityKind.NUMBER,
+    "个工作日": QuantityKind.DAYS, "工作日": QuantityKind.DAYS, "日历天": QuantityKind.DAYS,
+    "日": QuantityKind.DAYS, "天": QuantityKind.DAYS,
 }  # fmt: skip
 
 
