@@ -89,7 +89,7 @@ def create_app(
         "suppliers": Suppliers(),
         "contracts": Contracts(),
         "contract_events": ContractEvents(),
-        "document_audits": DocumentAudits(settings.max_upload_bytes),
+        "document_audits": DocumentAudits(settings.max_upload_bytes, ocr_max_pages=settings.ocr_max_pages),
         "audits": Audits(),
         "findings": Findings(),
         "barrier_checks": BarrierChecks(settings.max_upload_bytes),

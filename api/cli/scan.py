@@ -31,16 +31,32 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     parser.set_defaults(func=run)
 
 
+_PART_ZH = {"header": "页眉", "footer": "页脚", "footnote": "脚注", "endnote": "尾注"}
+
+
 def _location_zh(where: dict[str, Any]) -> str:
+    """The place as the document shows it: page, part, section heading, paragraph or table cell."""
+    parts: list[str] = []
     if "page" in where:
-        return f"第{where['page']}页"
+        parts.append(f"第{where['page']}页")
+    if where.get("source") == "ocr":
+        parts.append(f"（OCR识别，置信度{where.get('ocr_confidence', '')}）")
+    if where.get("part") in _PART_ZH:
+        parts.append(_PART_ZH[where["part"]])
+    if "section" in where:
+        parts.append(f"「{where['section']}」")
+    if "within" in where:
+        outer = where["within"]
+        parts.append(f"表{outer.get('table')}第{outer.get('row')}行第{outer.get('column')}列内")
     if "table" in where:
-        return f"表{where['table']} 第{where['row']}行第{where['column']}列"
-    if "paragraph" in where:
-        return f"第{where['paragraph']}段"
+        parts.append(f"表{where['table']} 第{where['row']}行第{where['column']}列")
+    elif "paragraph" in where:
+        parts.append(f"第{where['paragraph']}段")
+    if "textbox" in where:
+        parts.append(f"文本框{where['textbox']}")
     if "line" in where:
-        return f"第{where['line']}行"
-    return ""
+        parts.append(f"第{where['line']}行")
+    return " ".join(parts)
 
 
 def _print_finding(out: TextIO, number: int, finding: Finding) -> None:

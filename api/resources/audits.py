@@ -83,8 +83,9 @@ class DocumentAudits:
 
     idempotent = True
 
-    def __init__(self, max_upload_bytes: int) -> None:
+    def __init__(self, max_upload_bytes: int, *, ocr_max_pages: int | None = None) -> None:
         self.max_body_bytes = max_upload_bytes  # read by the body-limit middleware
+        self.ocr_max_pages = ocr_max_pages  # scanned pages read by OCR in one request
         self._multipart = multipart_handler()
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -99,6 +100,7 @@ class DocumentAudits:
                 filename=upload.filename,
                 media_type=upload.media_type,
                 industry=upload.industry,
+                ocr_max_pages=self.ocr_max_pages,
             )
         else:
             body = load_json(req, CHECK_IN)

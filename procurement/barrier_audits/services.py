@@ -77,8 +77,18 @@ def display_name(filename: str) -> str:
 def _summary(
     findings: Sequence[Finding], *, clauses: int, segments: int, info: FileInfo | None
 ) -> dict[str, Any]:
+    flagged = {
+        (
+            json.dumps(f.evidence.get("location", {}), sort_keys=True),
+            f.evidence.get("start"),
+            f.evidence.get("end"),
+        )
+        for f in findings
+    }
     summary: dict[str, Any] = {
         "findings": len(findings),
+        # one clause can break several rules: 10 findings on 9 clauses is 9 clauses flagged
+        "clauses_flagged": len(flagged),
         "by_category": dict(sorted(Counter(f.category for f in findings).items())),
         "by_severity": dict(sorted(Counter(f.severity.value for f in findings).items())),
         "clauses_read": clauses,
@@ -92,6 +102,9 @@ def _summary(
             paragraphs=info.paragraphs,
             table_cells=info.table_cells,
             characters=info.characters,
+            ocr_pages=list(info.ocr_pages),
+            # pages that could not be read: the audit covers the rest, and says which
+            problems=list(info.problems),
         )
     return summary
 
@@ -120,12 +133,14 @@ def check_document(
     industry: str | None = None,
     scanner: BarrierScanner | None = None,
     region: str | None = None,
+    ocr_max_pages: int | None = None,
 ) -> CheckResult:
     """A .txt, .docx or .pdf file's barrier clauses (the format from the name); DocumentError if
-    it cannot be read. ``region`` (a region code) adds that region's local rules."""
+    it cannot be read. ``region`` (a region code) adds that region's local rules;
+    ``ocr_max_pages`` bounds the scanned pages one call reads (None: all)."""
     scanner = scanner or default_scanner()
     name = display_name(filename)
-    info, segments = read_segments(data, name)
+    info, segments = read_segments(data, name, ocr_max_pages=ocr_max_pages)
     return _scan_segments(info, segments, document=name, industry=industry, scanner=scanner, region=region)
 
 
@@ -215,10 +230,18 @@ def audit_document(
     media_type: str,
     industry: str | None = None,
     scanner: BarrierScanner | None = None,
+    ocr_max_pages: int | None = None,
 ) -> AuditWithFindings:
     """Audit an uploaded .txt, .docx or .pdf and store the audit with its findings (all open)."""
     actor.require_write()
-    result = check_document(data, filename, industry=industry, scanner=scanner, region=actor.region_code)
+    result = check_document(
+        data,
+        filename,
+        industry=industry,
+        scanner=scanner,
+        region=actor.region_code,
+        ocr_max_pages=ocr_max_pages,
+    )
     return _store(session, actor, result, data=data, filename=display_name(filename), media_type=media_type)
 
 

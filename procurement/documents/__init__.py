@@ -3,9 +3,12 @@
 from procurement.documents.errors import (
     CorruptDocument,
     DocumentError,
+    DocumentTooLarge,
+    EncryptedDocument,
     InvalidRequirement,
     NoTextLayer,
     UndecodableText,
+    UnreadableScan,
     UnsupportedFormat,
 )
 from procurement.documents.reader import FileInfo, TextSegment, read_segments
@@ -21,11 +24,14 @@ __all__ = [
     "CorruptDocument",
     "DocumentError",
     "DocumentScan",
+    "DocumentTooLarge",
+    "EncryptedDocument",
     "FileInfo",
     "InvalidRequirement",
     "NoTextLayer",
     "TextSegment",
     "UndecodableText",
+    "UnreadableScan",
     "UnsupportedFormat",
     "iter_findings",
     "read_segments",

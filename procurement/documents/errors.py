@@ -6,7 +6,10 @@ the field at fault: ``file`` for the document, ``requirements.N`` for a structur
 DocumentError
 ├── UnsupportedFormat   the file name's extension is none of .txt .docx .pdf
 ├── CorruptDocument     a .docx or .pdf whose structure cannot be read (says what is wrong)
-├── NoTextLayer         a PDF without text (a scan): nothing to audit, never a clean result
+├── EncryptedDocument   a password-protected PDF
+├── DocumentTooLarge    past a reader limit (a zip bomb, too many pages or characters; README)
+├── NoTextLayer         a PDF without text while OCR is off: nothing to audit, never a clean result
+├── UnreadableScan      a PDF no page of which has text or OCR-readable text
 ├── UndecodableText     plain text in no encoding we can read (not guessed into mojibake)
 └── InvalidRequirement  a structured requirement with a missing text or an unknown kind
 """
@@ -44,6 +47,26 @@ class CorruptDocument(DocumentError):
         )
 
 
+class EncryptedDocument(DocumentError):
+    code = "encrypted_document"
+
+    def __init__(self, filename: str) -> None:
+        super().__init__(
+            f"文件已加密，无法读取：{filename}（请上传未加密的文件）",
+            f"The file is encrypted and cannot be read: {filename} (upload it without a password)",
+        )
+
+
+class DocumentTooLarge(DocumentError):
+    code = "document_too_large"
+
+    def __init__(self, filename: str, detail_zh: str, detail_en: str) -> None:
+        super().__init__(
+            f"文件超出可审查的范围：{filename}（{detail_zh}）",
+            f"The file is beyond what can be audited: {filename} ({detail_en})",
+        )
+
+
 class NoTextLayer(DocumentError):
     code = "no_text_layer"
 
@@ -53,6 +76,19 @@ class NoTextLayer(DocumentError):
             "请上传带文字层的 PDF 或 Word 文件。",
             f"The PDF has no text layer ({pages} pages, probably a scan): there is no text to "
             "audit; upload a PDF with text or a Word file.",
+        )
+
+
+class UnreadableScan(DocumentError):
+    code = "unreadable_scan"
+
+    def __init__(self, filename: str, pages: list[int]) -> None:
+        listed = "、".join(str(p) for p in pages[:20]) + ("…" if len(pages) > 20 else "")
+        super().__init__(
+            f"PDF 的任何一页都无法读取（无文字层，OCR 也未能识别；第{listed}页），无可审查的文本，"
+            "请上传更清晰的扫描件或 Word 文件。",
+            f"No page of the PDF can be read (no text layer and OCR recognised nothing; pages {listed}):"
+            " there is no text to audit; upload a clearer scan or a Word file.",
         )
 
 

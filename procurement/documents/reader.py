@@ -1,30 +1,19 @@
 """Bytes and a file name to text segments that know where they are (line, paragraph, cell, page).
 
 Plain text is decoded in chunks (UTF-8 or GB18030/GBK, detected) so memory stays flat; .docx gives
-paragraphs and table cells in body order (python-docx); PDF gives one segment per page (pypdf).
+its body, tables, text boxes, headers, footers and notes (docx_reader); PDF gives one segment per
+page, from its text layer or by OCR (pdf_reader).
 """
 
 import codecs
-import io
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import charset_normalizer
-import docx
-import pypdf
-from docx.opc.exceptions import PackageNotFoundError
-from docx.table import Table
-from docx.text.paragraph import Paragraph
-from pypdf.errors import PdfReadError
 
-from procurement.documents.errors import (
-    CorruptDocument,
-    NoTextLayer,
-    UndecodableText,
-    UnsupportedFormat,
-)
+from procurement.documents.docx_reader import iter_docx_blocks
+from procurement.documents.errors import UndecodableText, UnsupportedFormat
 
 CHUNK_BYTES = 1 << 20
 _SAMPLE_BYTES = 64 * 1024
@@ -39,6 +28,8 @@ class TextSegment:
     location: Mapping[str, Any] = field(default_factory=dict)
     base_offset: int = 0
     base_line: int | None = None
+    # OCR text: (start, end, confidence) of each recognised line, for the findings that quote it
+    confidence_spans: tuple[tuple[int, int, float], ...] | None = None
 
 
 @dataclass(slots=True)
@@ -53,6 +44,9 @@ class FileInfo:
     paragraphs: int | None = None
     table_cells: int | None = None
     characters: int = 0
+    ocr_pages: list[int] = field(default_factory=list)
+    # what could not be read, per page: {"page", "code", "zh", "en"} (never a silent "no findings")
+    problems: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -64,6 +58,8 @@ class FileInfo:
             "paragraphs": self.paragraphs,
             "table_cells": self.table_cells,
             "characters": self.characters,
+            "ocr_pages": list(self.ocr_pages),
+            "problems": list(self.problems),
         }
 
 
@@ -141,91 +137,29 @@ def _chunks(data: bytes) -> Iterator[bytes]:
 
 
 def iter_docx(data: bytes, filename: str, info: FileInfo) -> Iterator[TextSegment]:
-    """Body paragraphs and table cells in document order (python-docx)."""
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, PackageNotFoundError) as exc:
-        raise CorruptDocument(
-            filename, "不是有效的 Word（.docx）压缩包", "not a valid .docx zip package"
-        ) from exc
-    except KeyError as exc:
-        raise CorruptDocument(filename, f"缺少部件 {exc}", f"missing part {exc}") from exc
-    except Exception as exc:  # lxml raises its own syntax errors for a broken document.xml
-        raise CorruptDocument(
-            filename, f"文档内容无法解析：{exc}", f"document XML cannot be parsed: {exc}"
-        ) from exc
-    paragraphs = tables = cells = 0
-    for block in document.iter_inner_content():
-        if isinstance(block, Paragraph):
-            paragraphs += 1
-            if block.text.strip():
-                yield TextSegment(block.text, {"paragraph": paragraphs})
-        elif isinstance(block, Table):
-            tables += 1
-            for r, row in enumerate(block.rows, start=1):
-                seen: set[int] = set()
-                for c, cell in enumerate(row.cells, start=1):
-                    if id(cell._tc) in seen:  # a merged cell repeats across the columns it spans
-                        continue
-                    seen.add(id(cell._tc))
-                    cells += 1
-                    if cell.text.strip():
-                        yield TextSegment(cell.text, {"table": tables, "row": r, "column": c})
-    info.paragraphs, info.table_cells = paragraphs, cells
+    """Body, tables (nested too), text boxes, headers, footers and notes (docx_reader)."""
+    counts: dict[str, int] = {}
+    characters = 0
+    for text, where in iter_docx_blocks(data, filename, counts):
+        characters += len(text)
+        yield TextSegment(text, where)
+    info.paragraphs, info.table_cells = counts.get("paragraphs"), counts.get("table_cells")
+    info.characters = characters
 
 
-_WRAPPED_LINE_CHARS = 20  # a PDF line this long without closing punctuation was wrapped by layout
-_SENTENCE_ENDS = "。；;：:！？!?"
+def read_segments(
+    data: bytes, filename: str, *, ocr_max_pages: int | None = None
+) -> tuple[FileInfo, Iterator[TextSegment]]:
+    """The file's info (completed as the segments are consumed) and its segments.
 
+    ``ocr_max_pages``: how many PDF pages without text may be read by OCR (None: all, 0: none).
+    """
+    from procurement.documents.pdf_reader import iter_pdf  # it imports this module's types
 
-def unwrap_pdf_lines(text: str) -> str:
-    """Join the lines a PDF's layout wrapped, replacing their line break by a space, so a clause
-    is not cut in two; the length stays the same, so offsets still point into the page text."""
-    out = list(text)
-    line_start = 0
-    for at, ch in enumerate(text):
-        if ch != "\n":
-            continue
-        line = text[line_start:at].rstrip()
-        if len(line) >= _WRAPPED_LINE_CHARS and line[-1] not in _SENTENCE_ENDS:
-            out[at] = " "
-        line_start = at + 1
-    return "".join(out)
-
-
-def iter_pdf(data: bytes, filename: str, info: FileInfo) -> Iterator[TextSegment]:
-    """One segment per page with text (pypdf); a PDF with no text at all is NoTextLayer."""
-    try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise CorruptDocument(filename, "文件已加密", "the file is encrypted")
-        pages = list(reader.pages)
-    except PdfReadError as exc:
-        raise CorruptDocument(
-            filename, f"PDF 结构无法读取：{exc}", f"PDF structure unreadable: {exc}"
-        ) from exc
-    info.pages = len(pages)
-    found_text = False
-    for number, page in enumerate(pages, start=1):
-        try:
-            text = page.extract_text() or ""
-        except (PdfReadError, ValueError, KeyError) as exc:
-            raise CorruptDocument(
-                filename, f"第{number}页无法读取：{exc}", f"page {number} unreadable: {exc}"
-            ) from exc
-        if text.strip():
-            found_text = True
-            yield TextSegment(unwrap_pdf_lines(text), {"page": number})
-    if not found_text:
-        raise NoTextLayer(filename, len(pages))
-
-
-def read_segments(data: bytes, filename: str) -> tuple[FileInfo, Iterator[TextSegment]]:
-    """The file's info (completed as the segments are consumed) and its segments."""
     kind = format_of(filename)
     info = FileInfo(name=filename, format=kind, size_bytes=len(data))
     if kind == "docx":
         return info, iter_docx(data, filename, info)
     if kind == "pdf":
-        return info, iter_pdf(data, filename, info)
+        return info, iter_pdf(data, filename, info, ocr_max_pages=ocr_max_pages)
     return info, iter_text(_chunks(data), filename, info)

@@ -1,7 +1,7 @@
 """Audit a document or a list of requirements for barriers against SMEs; returns findings."""
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
@@ -75,7 +75,7 @@ def iter_findings(
     for seg in segments:
         header = seg.location.get("column_header") if seg.location else None
         kind = scanner.kind_of_heading(header) if header else None
-        yield from scanner.scan(
+        found = scanner.scan(
             seg.text,
             context,
             location=seg.location,
@@ -83,6 +83,22 @@ def iter_findings(
             base_line=seg.base_line,
             kind=kind,
         )
+        if seg.confidence_spans is None:
+            yield from found
+        else:
+            yield from (_with_ocr_confidence(f, seg) for f in found)
+
+
+def _with_ocr_confidence(finding: Finding, segment: TextSegment) -> Finding:
+    """A finding on OCR text says so, with the lowest confidence of the lines its clause spans:
+    the reviewer checks the scan where recognition was unsure."""
+    start, end = (
+        finding.evidence["start"] - segment.base_offset,
+        finding.evidence["end"] - segment.base_offset,
+    )
+    touched = [c for s, e, c in segment.confidence_spans or () if s < end and start < e]
+    ocr = {"source": "ocr", "confidence": min(touched) if touched else None}
+    return replace(finding, evidence={**finding.evidence, "ocr": ocr})
 
 
 def scan_document(
@@ -91,12 +107,13 @@ def scan_document(
     *,
     industry: str | None = None,
     scanner: BarrierScanner | None = None,
+    ocr_max_pages: int | None = None,
 ) -> DocumentScan:
     """Every barrier clause of a .txt, .docx or .pdf file; DocumentError when it cannot be read.
 
     ``industry`` (the size-table industry) is used until the document declares its own.
     """
-    info, segments = read_segments(data, filename)
+    info, segments = read_segments(data, filename, ocr_max_pages=ocr_max_pages)
     findings = list(iter_findings(segments, document=filename, industry=industry, scanner=scanner))
     return DocumentScan(info, findings)
 

@@ -48,6 +48,21 @@ CELLS = [
     ("企业实力", "5分", "上一年度营业收入2000万元以上的得5分，其余不得分。"),
     ("售后服务", "5分", "承诺接到通知后2小时内响应的得5分。"),
 ]
+
+
+def by_section(paragraphs: list[str]) -> dict[tuple[str, int], str]:
+    """(heading, number within its section) of each paragraph of the test document."""
+    located: dict[tuple[str, int], str] = {}
+    heading, number = "", 0
+    for text in paragraphs:
+        if text.startswith("第") and "章" in text[:4]:
+            heading, number = text, 0
+        else:
+            number += 1
+            located[heading, number] = text
+    return located
+
+
 LAWFUL = ["专门面向中小企业", "安全生产许可证", "履约保证金", "ISO9001", "2小时内响应"]
 
 
@@ -166,9 +181,15 @@ class TestDocxUpload:
             ev = finding["evidence"]
             where = ev["location"]
             if "paragraph" in where:
-                source = PARAGRAPHS[where["paragraph"] - 1]
+                source = by_section(PARAGRAPHS)[where["section"], where["paragraph"]]
             else:
-                assert where == {"table": 1, "row": 3, "column": 3}
+                assert where == {
+                    "section": "第四章 评分标准",
+                    "table": 1,
+                    "row": 3,
+                    "column": 3,
+                    "column_header": "评分标准",
+                }
                 source = CELLS[2][2]
             assert source[ev["start"] : ev["end"]] == ev["clause"]
             assert ev["document"] == "招标文件.docx"
@@ -228,7 +249,7 @@ class TestDocxUpload:
 
 
 class TestUnreadableDocuments:
-    def test_a_scanned_pdf_has_no_text_layer_and_nothing_is_stored(
+    def test_an_image_page_ocr_cannot_read_is_a_422_and_nothing_is_stored(
         self, client: testing.TestClient, session: Session
     ) -> None:
         result = upload(
@@ -240,8 +261,8 @@ class TestUnreadableDocuments:
         )
         assert result.status_code == 422
         assert result.headers["content-type"] == "application/problem+json"
-        assert result.json["code"] == "no_text_layer"
-        assert "没有可提取的文字" in result.json["message"]["zh"]
+        assert result.json["code"] == "unreadable_scan"
+        assert "OCR 也未能识别" in result.json["message"]["zh"]
         assert "no text layer" in result.json["message"]["en"]
         assert "file" in result.json["errors"]
         assert _count(session, DocumentAudit) == 0

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from procurement.auditlog import services as auditlog
 from procurement.barrier_audits import services as barrier_audits
 from procurement.barrier_audits.models import DocumentAudit
-from procurement.documents import NoTextLayer, UnsupportedFormat
+from procurement.documents import UnreadableScan, UnsupportedFormat
 from procurement.errors import InvalidInput, NotFound, NotPermitted
 from procurement.findings import services
 from procurement.findings.models import FindingSource, FindingStatus, StoredFinding
@@ -143,7 +143,7 @@ def test_a_barrier_audit_stores_its_findings_and_an_unreadable_file_stores_nothi
     fetched = barrier_audits.get_audit(session, officer, result.audit.id)
     assert [f.id for f in fetched.findings] == [f.id for f in result.findings]
     audits_before = session.execute(select(func.count()).select_from(DocumentAudit)).scalar_one()
-    with pytest.raises(NoTextLayer):
+    with pytest.raises(UnreadableScan):
         barrier_audits.audit_document(
             session, officer, data=_image_only_pdf(), filename="scan.pdf", media_type="application/pdf"
         )

@@ -19,6 +19,7 @@ from procurement.documents import (
     InvalidRequirement,
     NoTextLayer,
     UndecodableText,
+    UnreadableScan,
     UnsupportedFormat,
     read_segments,
     scan_document,
@@ -99,6 +100,19 @@ def scanned_pdf() -> bytes:
     )
 
 
+def by_section(paragraphs: list[str]) -> dict[tuple[str, int], str]:
+    """(heading, number within its section) of each paragraph of a test document."""
+    located: dict[tuple[str, int], str] = {}
+    heading, number = "", 0
+    for text in paragraphs:
+        if text.startswith("第") and "章" in text[:4]:
+            heading, number = text, 0
+        else:
+            number += 1
+            located[heading, number] = text
+    return located
+
+
 def tender_docx() -> bytes:
     document = docx.Document()
     document.add_paragraph("第一章 采购公告")
@@ -136,15 +150,22 @@ def test_a_docx_tender_gets_exactly_its_barrier_clauses_with_offsets_and_citatio
         ("locality.presence", "qualification"),
         ("scale.revenue", "scoring"),
     }
-    paragraphs = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
+    paragraphs = by_section([p.text for p in docx.Document(io.BytesIO(data)).paragraphs])
     for finding in result.findings:
         ev = finding.evidence
         assert finding.citations and ev["document"] == "招标文件.docx"
         where = ev["location"]
-        if "paragraph" in where:
-            source = paragraphs[where["paragraph"] - 1]
+        if "paragraph" in where:  # as the document shows it: the heading and the n-th paragraph under it
+            assert where["section"] == "第二章 供应商资格要求"
+            source = paragraphs[where["section"], where["paragraph"]]
         else:
-            assert where == {"table": 1, "row": 2, "column": 3}
+            assert where == {
+                "section": "第三章 评分标准",
+                "table": 1,
+                "row": 2,
+                "column": 3,
+                "column_header": "评分标准",
+            }
             source = "上一年度营业收入2000万元以上的得5分，其余不得分。"
         assert source[ev["start"] : ev["end"]] == ev["clause"]
     capital = next(f for f in result.findings if f.category == "scale.registered_capital")
@@ -171,11 +192,17 @@ def test_a_clause_wrapped_over_two_pdf_lines_is_read_as_one() -> None:
     assert finding.evidence["values"][0]["value"] == "30000000"
 
 
-def test_a_scanned_pdf_is_reported_as_having_no_text_never_as_clean() -> None:
-    with pytest.raises(NoTextLayer) as error:
+def test_an_image_page_ocr_cannot_read_is_refused_never_reported_clean() -> None:
+    with pytest.raises(UnreadableScan) as error:
         scan_document(scanned_pdf(), "扫描件.pdf")
+    assert "无法读取" in error.value.message_zh and "第1页" in error.value.message_zh
+    assert "OCR recognised nothing" in error.value.message_en
+
+
+def test_with_ocr_off_a_scan_has_no_text_layer() -> None:
+    with pytest.raises(NoTextLayer) as error:
+        scan_document(scanned_pdf(), "扫描件.pdf", ocr_max_pages=0)
     assert "没有可提取的文字" in error.value.message_zh
-    assert "no text layer" in error.value.message_en
 
 
 @pytest.mark.parametrize(
@@ -283,4 +310,4 @@ def test_cli_exit_codes_and_json_output(tmp_path: Path, capsys: pytest.CaptureFi
     assert "注册资本" in json.dumps(body, ensure_ascii=False)
     assert _run([clean, scan], "--format", "json") == 2
     body = json.loads(capsys.readouterr().out)
-    assert body["files"][1]["error"]["code"] == "no_text_layer"
+    assert body["files"][1]["error"]["code"] == "unreadable_scan"
