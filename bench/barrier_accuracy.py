@@ -25,6 +25,7 @@ from pathlib import Path
 import yaml
 
 from procurement.barrier_audits.services import check_text
+from procurement.documents.services import default_scanner
 from rules.barriers import BarrierScanner, ClauseKind, Requirement, scan_requirements
 from rules.barriers.accuracy import OVERALL, Score, category_scores
 from rules.barriers.judged_cases import Families, JudgedCase, load_cases, load_families
@@ -87,7 +88,7 @@ def _print_scores(
 def report_split(
     name: str, cases: Sequence[JudgedCase], families: Families, *, context: bool, misses: bool
 ) -> None:
-    scanner = BarrierScanner()
+    scanner = default_scanner()  # with the national pack's limits (bond caps, payment days)
     per_family: list[tuple[set[str], set[str]]] = []
     clause = Score()
     for case in cases:

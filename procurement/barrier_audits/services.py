@@ -24,6 +24,7 @@ from procurement.findings.models import FindingSource, StoredFinding
 from procurement.findings.services import findings_of, store_findings
 from procurement.scope import Actor, one_visible
 from rules.barriers import BarrierScanner, Requirement
+from rules.barriers.catalogue import ProjectCategory
 from rules.findings import Finding
 
 REQUIREMENTS_NAME = "requirements.json"
@@ -117,10 +118,14 @@ def _scan_segments(
     industry: str | None,
     scanner: BarrierScanner,
     region: str | None = None,
+    category: str | None = None,
 ) -> CheckResult:
     counter = _ClauseCounter(segments)
+    what = ProjectCategory(category) if category else None
     findings = list(
-        iter_findings(counter, document=document, industry=industry, scanner=scanner, region=region)
+        iter_findings(
+            counter, document=document, industry=industry, scanner=scanner, region=region, category=what
+        )
     )
     summary = _summary(findings, clauses=counter.clauses, segments=counter.segments, info=info)
     return CheckResult(scanner.catalogue.version, summary, findings)
@@ -151,14 +156,18 @@ def check_text(
     industry: str | None = None,
     scanner: BarrierScanner | None = None,
     region: str | None = None,
+    category: str | None = None,
 ) -> CheckResult:
-    """Text sent as text: read line by line whatever ``filename`` (the name findings cite) says."""
+    """Text sent as text: read line by line whatever ``filename`` (the name findings cite) says.
+    ``category`` (goods, services, works) holds until the text states its own 采购类别."""
     scanner = scanner or default_scanner()
     name = display_name(filename)
     data = text.encode("utf-8")
     info = FileInfo(name=name, format="text", size_bytes=len(data))
     segments = iter_text([data], name, info)
-    return _scan_segments(info, segments, document=name, industry=industry, scanner=scanner, region=region)
+    return _scan_segments(
+        info, segments, document=name, industry=industry, scanner=scanner, region=region, category=category
+    )
 
 
 def check_requirements(

@@ -52,7 +52,7 @@ def categories(scanner: BarrierScanner, text: str, industry: str | None = None) 
         ("须提供法院出具的无诉讼证明。", "extra_proof"),
         ("小微企业须提供税务部门出具的企业规模证明。", "sme_proof"),
         ("本项目只接受小微企业投标。", "set_aside"),
-        ("投标人须具有AA级以上资信等级证书。", "honours.credit_rating"),
+        ("投标人须具有AA级以上资信等级证书。", "credit_rating_certificates"),
     ],
 )
 def test_a_barrier_in_new_wording_is_found(scanner: BarrierScanner, text: str, category: str) -> None:
