@@ -66,8 +66,18 @@ class DocumentUploadSchema(Schema):
     industry = industry()
 
 
+class PageProblemSchema(Schema):
+    """A page that could not be read (the rest of the document was audited)."""
+
+    page = Integer()
+    code = fields.String(metadata={"description": "page_unreadable, page_unrenderable or no_text_layer"})
+    zh = fields.String()
+    en = fields.String()
+
+
 class AuditSummarySchema(Schema):
     findings = Integer()
+    clauses_flagged = Integer(metadata={"description": "clauses with at least one finding"})
     by_category = fields.Dict(keys=fields.String(), values=Integer())
     by_severity = fields.Dict(keys=fields.String(), values=Integer())
     clauses_read = Integer()
@@ -78,6 +88,8 @@ class AuditSummarySchema(Schema):
     paragraphs = Integer(allow_none=True)
     table_cells = Integer(allow_none=True)
     characters = Integer()
+    ocr_pages = fields.List(Integer(), metadata={"description": "PDF pages read by OCR (scans)"})
+    problems = fields.List(fields.Nested(PageProblemSchema))
 
 
 class DocumentAuditSchema(Schema):

@@ -38,6 +38,7 @@ _TEXTBOXES = etree.XPath(".//w:txbxContent[not(ancestor::mc:Fallback)]//w:p", na
 Block = tuple[str, dict[str, Any]]
 _NOT_A_ZIP = ("不是有效的 Word（.docx）压缩包", "not a valid .docx zip package")
 _P, _TBL, _TR, _TC, _T = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:t")
+_TAB, _BR, _CR, _TXBX = qn("w:tab"), qn("w:br"), qn("w:cr"), qn("w:txbxContent")
 
 
 def check_package(data: bytes, filename: str) -> None:
@@ -57,15 +58,23 @@ def check_package(data: bytes, filename: str) -> None:
         raise DocumentTooLarge(filename, f"解压后超过{mb}MB", f"expands past {mb} MB")
 
 
+def _in_textbox(node: Any, element: Any) -> bool:
+    """Whether ``node`` sits in a text box nested inside ``element`` (read as its own block)."""
+    for ancestor in node.iterancestors():
+        if ancestor is element:
+            return False
+        if ancestor.tag == _TXBX:
+            return True
+    return False
+
+
 def _text(element: Any) -> str:
     """A paragraph's own text (w:t, tabs and breaks of its runs), not that of text boxes in it."""
     parts: list[str] = []
-    for node in element.iter(_T, qn("w:tab"), qn("w:br"), qn("w:cr"), qn("w:txbxContent")):
-        if node.tag == _T:
-            if not any(a.tag == qn("w:txbxContent") for a in node.iterancestors()):
-                parts.append(node.text or "")
-        elif node.tag != qn("w:txbxContent"):
-            parts.append("\t" if node.tag == qn("w:tab") else "\n")
+    for node in element.iter(_T, _TAB, _BR, _CR):
+        if _in_textbox(node, element):
+            continue
+        parts.append(node.text or "" if node.tag == _T else "\t" if node.tag == _TAB else "\n")
     return "".join(parts)
 
 
@@ -116,8 +125,9 @@ class _Walker:
                 self.heading, self.paragraph_in_section = text.strip(), 0
             else:
                 self.paragraph_in_section += 1
-            if text.strip():
-                yield text, self._where(paragraph=self.paragraph_in_section)
+            if text.strip():  # a heading is located by itself, not as paragraph 0 of its section
+                number = self.paragraph_in_section
+                yield text, self._where(**({"paragraph": number} if number else {}))
         elif text.strip():
             yield text, parent
         for box_number, box in enumerate(_TEXTBOXES(p), start=1):
