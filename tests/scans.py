@@ -62,9 +62,12 @@ def render_pages(
 
 def image_pdf(images: Iterable[Image.Image], *, dpi: int = 200) -> bytes:
     """An image-only PDF, one page per image (what a scanner writes)."""
-    frames = [im.convert("L") for im in images]
+    frames = iter(images)
+    first = next(frames).convert("L")
     buffer = io.BytesIO()
-    frames[0].save(buffer, format="PDF", save_all=True, append_images=frames[1:], resolution=dpi)
+    # append_images may be an iterator: pages are converted one at a time, not all held at once
+    grey = (im.convert("L") for im in frames)
+    first.save(buffer, format="PDF", save_all=True, append_images=grey, resolution=dpi)
     return buffer.getvalue()
 
 

@@ -20,6 +20,7 @@ from procurement.documents.reader import FileInfo, TextSegment
 
 MAX_PAGES = 2000  # README "Limits of the document reader"
 MIN_TEXT_CHARS = 8  # fewer characters than this on a page: a scan with a stray text object
+_REOPEN_EVERY_PAGES = 20
 _WRAPPED_LINE_CHARS = 20  # a PDF line this long without closing punctuation was wrapped by layout
 _SENTENCE_ENDS = "。；;：:！？!?"
 
@@ -39,13 +40,42 @@ def unwrap_pdf_lines(text: str) -> str:
     return "".join(out)
 
 
+class _MemoryRaw(io.RawIOBase):
+    """A read-only stream over bytes without copying them (pypdf unshares a BytesIO: a second
+    copy of a 200 MB scan)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._view = memoryview(data)
+        self._pos = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = max(0, min(len(buffer), len(self._view) - self._pos))
+        buffer[:n] = self._view[self._pos : self._pos + n]
+        self._pos += n
+        return n
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: len(self._view)}[whence]
+        self._pos = max(0, base + offset)
+        return self._pos
+
+    def tell(self) -> int:
+        return self._pos
+
+
 def _problem(page: int, code: str, zh: str, en: str) -> dict[str, Any]:
     return {"page": page, "code": code, "zh": zh, "en": en}
 
 
 def _open(data: bytes, filename: str) -> list[Any]:
     try:
-        reader = pypdf.PdfReader(io.BytesIO(data))
+        reader = pypdf.PdfReader(io.BufferedReader(_MemoryRaw(data), 1 << 16))
         if reader.is_encrypted:
             try:
                 opened = reader.decrypt("")
@@ -79,26 +109,32 @@ def _page_text(page: Any) -> str | None:
         return None
 
 
+def _has_text_objects(page: Any) -> bool:
+    """Whether the page's content draws text (BT ... ET): a scan's content only paints an image,
+    and its image data is never read here."""
+    try:
+        contents = page.get_contents()
+        return contents is not None and b"BT" in contents.get_data()
+    except Exception:  # a broken content stream: extraction will say so
+        return True
+
+
 def iter_pdf(
     data: bytes, filename: str, info: FileInfo, *, ocr_max_pages: int | None = None
 ) -> Iterator[TextSegment]:
-    """One segment per page with text; pages without a text layer by OCR (at most ``ocr_max_pages``
-    of them, None = all, 0 = no OCR)."""
+    """One segment per page with text (pypdf); pages without a text layer by OCR (at most
+    ``ocr_max_pages`` of them, None = all, 0 = no OCR), rendered by pdfium one at a time."""
     pages = _open(data, filename)
     info.pages = len(pages)
-    texts = [_page_text(page) for page in pages]
-    del pages
-    to_ocr = [
-        n for n, text in enumerate(texts, start=1) if text is None or len(text.strip()) < MIN_TEXT_CHARS
-    ]
+    texts = [_page_text(page) if _has_text_objects(page) else "" for page in pages]
+    del pages  # the reader and what it cached go with them
+    to_ocr = [n for n, text in enumerate(texts, start=1) if len((text or "").strip()) < MIN_TEXT_CHARS]
     if to_ocr and ocr_max_pages == 0:
         if len(to_ocr) == len(texts):
             raise NoTextLayer(filename, len(texts))
         for number in to_ocr:
             info.problems.append(
-                _problem(
-                    number, "no_text_layer", "该页没有文字层（未进行OCR识别）", "no text layer (OCR is off)"
-                )
+                _problem(number, "no_text_layer", "该页没有文字层（未进行OCR识别）", "no text layer, OCR off")
             )
         to_ocr = []
     if ocr_max_pages is not None and len(to_ocr) > ocr_max_pages:
@@ -118,16 +154,20 @@ def iter_pdf(
                     info.characters += len(text)
                     yield TextSegment(unwrap_pdf_lines(text), {"page": number})
                 continue
-            if document is None:
+            if document is None or len(info.ocr_pages) % _REOPEN_EVERY_PAGES == 0:
+                # pdfium keeps what it decoded for a document: reopening now and then keeps a
+                # long scan's memory flat
+                if document is not None:
+                    document.close()
                 document = _pdfium(data, filename)
-            page = _ocr(document, number, filename, info)
-            if page is None:
+            ocr = _ocr(document, number, info)
+            if ocr is None:
                 continue
             readable += 1
-            info.characters += len(page.text)
+            info.characters += len(ocr.text)
             info.ocr_pages.append(number)
-            where = {"page": number, "source": "ocr", "ocr_confidence": round(page.confidence or 0, 3)}
-            yield TextSegment(page.text, where, confidence_spans=page.spans)
+            where = {"page": number, "source": "ocr", "ocr_confidence": round(ocr.confidence or 0, 3)}
+            yield TextSegment(ocr.text, where, confidence_spans=ocr.spans)
     finally:
         if document is not None:
             document.close()
@@ -143,10 +183,11 @@ def _pdfium(data: bytes, filename: str) -> Any:
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
             raise EncryptedDocument(filename) from exc
-        raise CorruptDocument(filename, f"PDF 无法渲染：{exc}", f"PDF cannot be rendered: {exc}") from exc
+        detail = (f"PDF 无法渲染：{exc}", f"PDF cannot be rendered: {exc}")
+        raise CorruptDocument(filename, *detail) from exc
 
 
-def _ocr(document: Any, number: int, filename: str, info: FileInfo) -> Any:
+def _ocr(document: Any, number: int, info: FileInfo) -> Any:
     """The page read by OCR, or None with a problem recorded for the page."""
     from procurement.documents.ocr import ocr_image, render_page
 
@@ -154,9 +195,7 @@ def _ocr(document: Any, number: int, filename: str, info: FileInfo) -> Any:
         page = ocr_image(render_page(document, number - 1), number)
     except Exception as exc:  # a page pdfium cannot render: that page, not the document
         info.problems.append(
-            _problem(
-                number, "page_unrenderable", f"该页无法渲染：{exc}", f"the page cannot be rendered: {exc}"
-            )
+            _problem(number, "page_unrenderable", f"该页无法渲染：{exc}", f"page cannot be rendered: {exc}")
         )
         return None
     if not page.readable:

@@ -5,7 +5,7 @@ normalised and checked, so text without any trigger costs one pass of the automa
 """
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -101,6 +101,20 @@ class BarrierScanner:
         self._rules_of = {
             word: tuple(r for r in roles if isinstance(r, BarrierRule)) for word, roles in self._roles.items()
         }
+        # the rules a keyword can fire in each part of a document: a keyword whose rules all hold
+        # elsewhere (资质 for "qualification scored", in 资格条件) cuts no clause there at all
+        self._rules_in = {
+            part: {
+                word: tuple(
+                    r for r in rules if not r.applies_to or part in r.applies_to or part is ClauseKind.UNKNOWN
+                )
+                for word, rules in self._rules_of.items()
+            }
+            for part in ClauseKind
+        }
+        self._context_words = {
+            word for word, roles in self._roles.items() if any(isinstance(r, str) for r in roles)
+        }
         self.prefilter = Prefilter(self._roles, use_automaton=use_automaton)
         negations = "|".join(re.escape(n) for n in self.catalogue.negations)
         self._negation = re.compile(negations)
@@ -128,7 +142,8 @@ class BarrierScanner:
         structured requirement); otherwise scoring markers and the current section decide.
         """
         matches = self.prefilter.find(text)
-        rules_of = self._rules_of
+        rules_in = self._rules_in
+        rules_of = rules_in[kind or context.section]
         # most text has no full-width digit or letter: then a clause is its own normal form
         wide = _WIDE.search(text) is not None
         count, size = len(matches), len(text)
@@ -138,7 +153,9 @@ class BarrierScanner:
         while i < count:
             first = matches[i]
             if not rules_of[first[2]]:
-                self._context_word(text, first, context, kind)
+                if first[2] in self._context_words:
+                    self._context_word(text, first, context, kind)
+                    rules_of = rules_in[kind or context.section]
                 i += 1
                 continue
             at, low = first[0], max(previous_end, first[0] - _MAX_CLAUSE_CHARS)
@@ -149,14 +166,17 @@ class BarrierScanner:
             end = end_m.start() if end_m else size
             j = i + 1
             while j < count and matches[j][0] < end:
-                if not rules_of[matches[j][2]]:
+                if matches[j][2] in self._context_words and not self._rules_of[matches[j][2]]:
                     self._context_word(text, matches[j], context, kind)
                 j += 1
             hits, i, previous_end = matches[i:j], j, end
             if line is not None:
                 line += text.count("\n", line_pos, start)
                 line_pos = start
-            found = self._clause(text, start, end, hits, context, location, base_offset, line, kind, wide)
+            found = self._clause(
+                text, start, end, hits, context, location, base_offset, line, kind, wide, rules_of
+            )
+            rules_of = rules_in[kind or context.section]
             if found:
                 yield from found
 
@@ -187,8 +207,8 @@ class BarrierScanner:
                 return self._sections[found[2]]
         return None
 
-    def _applies(self, rule: BarrierRule, kind: ClauseKind, context: ScanContext) -> bool:
-        if rule.applies_to and kind is not ClauseKind.UNKNOWN and kind not in rule.applies_to:
+    def _applies(self, rule: BarrierRule, kind: Callable[[], ClauseKind], context: ScanContext) -> bool:
+        if rule.applies_to and (found := kind()) is not ClauseKind.UNKNOWN and found not in rule.applies_to:
             return False
         if rule.categories and context.category is not None and context.category not in rule.categories:
             return False
@@ -208,6 +228,7 @@ class BarrierScanner:
         line: int | None,
         kind: ClauseKind | None,
         wide: bool,
+        rules_of: Mapping[str, tuple[BarrierRule, ...]],
     ) -> list[Finding]:
         body = text[start:end]
         if body[:1].isspace() or body[-1:].isspace():
@@ -217,21 +238,36 @@ class BarrierScanner:
             end = start + len(body)
         hits: list[_Hit] = []
         plain = to_halfwidth(body) if wide else body
-        rules_of = self._rules_of
         for m_start, m_end, word in matches:
             rules = rules_of[word]
             hits.extend(_Hit(m_start - start, m_end - start, word, rule) for rule in rules)
         if not hits:
             return []
         clause = _Clause(body, plain)
-        clause_kind = kind or (
-            ClauseKind.SCORING if self.catalogue.scoring.search(clause.plain) else context.section
-        )
+        # the kind costs a regex search: it is read only for a clause that some rule looks at further
+        resolved: list[ClauseKind] = [kind] if kind is not None else []
+
+        def clause_kind() -> ClauseKind:
+            if not resolved:
+                scoring = self.catalogue.scoring.search(plain) is not None
+                resolved.append(ClauseKind.SCORING if scoring else context.section)
+            return resolved[0]
+
         matched: list[tuple[BarrierRule, _Hit, list[Quantity]]] = []
         done: set[str] = set()
+        # what holds for the whole clause (place, category, unless, also, patterns) is decided once
+        # per rule, not once per trigger: 保证金 may occur five times in one clause
+        allowed: dict[str, bool] = {}
         carve_outs: list[tuple[int, int]] | None = None
         for hit in hits:
-            if hit.rule.id in done or not self._applies(hit.rule, clause_kind, context):
+            rule = hit.rule
+            if rule.id in done:
+                continue
+            verdict = allowed.get(rule.id)
+            if verdict is None:
+                verdict = _clause_allows(rule, plain) and self._applies(rule, clause_kind, context)
+                allowed[rule.id] = verdict
+            if not verdict:
                 continue
             if hit.rule.negatable:
                 if carve_outs is None:
@@ -244,6 +280,7 @@ class BarrierScanner:
                 done.add(hit.rule.id)
         if not matched:
             return []
+        kind_found = clause_kind()
         size = self._size(matched, context)
         where: dict[str, Any] = dict(location or {})
         if line is not None:
@@ -257,7 +294,7 @@ class BarrierScanner:
                 "start": base_offset + start,
                 "end": base_offset + end,
                 "clause": body,
-                "clause_kind": clause_kind.value,
+                "clause_kind": kind_found.value,
                 "trigger": {"text": hit.text, "start": base_offset + start + hit.start},
                 "rows": list(rule.rows),
                 "confidence": rule.confidence,
@@ -284,7 +321,9 @@ class BarrierScanner:
             )
         return findings
 
-    def _match(self, hit: _Hit, hits: list[_Hit], clause: _Clause, kind: ClauseKind) -> list[Quantity] | None:
+    def _match(
+        self, hit: _Hit, hits: list[_Hit], clause: _Clause, kind: Callable[[], ClauseKind]
+    ) -> list[Quantity] | None:
         """The quantities that make ``hit`` a barrier ([] when no number is needed), or None.
 
         In 资格条件 every statement is a requirement ("具有ISO9001认证" needs no 须), in 评分办法 a
@@ -294,17 +333,13 @@ class BarrierScanner:
             plain, max(0, hit.start - self.catalogue.negation_window), hit.start
         ):
             return None
-        if rule.unless is not None and rule.unless.search(plain):
-            return None
-        if rule.also is not None and not rule.also.search(plain):
-            return None
         if rule.quantity_kinds:
             # a scope stops at the comma next to the trigger: the next phrase is another matter
             low = max(0, hit.start - rule.window_before)
             scope_start = max(low, plain.rfind("，", low, hit.start) + 1)
             scope_end = hit.end + rule.window_after
             comma = plain.find("，", hit.end, scope_end)
-            if comma != -1:
+            if comma != -1 and rule.limit_parameter is None:  # "履约保证金须以现金缴纳，金额为15%"
                 scope_end = comma
             for other in hits if rule.limit_parameter is None else ():  # a ratio's phrase is whole
                 if other.rule is not rule and other.start >= hit.end:
@@ -325,10 +360,10 @@ class BarrierScanner:
                 return over or None
             if values:
                 return values
-        if rule.when_scoring and (kind is ClauseKind.SCORING or self.catalogue.scoring.search(plain)):
+        if rule.when_scoring and (kind() is ClauseKind.SCORING or self.catalogue.scoring.search(plain)):
             return []
         if rule.when_requirement and (
-            kind is ClauseKind.QUALIFICATION or self.catalogue.requirement.search(plain)
+            kind() is ClauseKind.QUALIFICATION or self.catalogue.requirement.search(plain)
         ):
             return []
         if rule.patterns is not None and rule.patterns.search(plain):
@@ -354,3 +389,14 @@ class BarrierScanner:
         if result is not None and self.size_table is not None:
             result["citations"] = [c.as_dict() for c in self.size_table.citations]
         return result
+
+
+def _clause_allows(rule: BarrierRule, plain: str) -> bool:
+    """The rule's clause-wide conditions: no ``unless``, an ``also``, and for a rule that only
+    has patterns, one of them."""
+    if rule.also is not None and not rule.also.search(plain):
+        return False  # most clauses fail here: checked first
+    if rule.unless is not None and rule.unless.search(plain):
+        return False
+    only_patterns = not (rule.quantity_kinds or rule.when_scoring or rule.when_requirement)
+    return not only_patterns or (rule.patterns is not None and rule.patterns.search(plain) is not None)
