@@ -15,7 +15,15 @@ from procurement.documents.services import scan_text_stream
 from rules.findings import Finding
 from rules.vocabulary import Severity
 
-_KIND_ZH = {"qualification": "资格条件", "scoring": "评分项", "unknown": "未分类"}
+_KIND_ZH = {
+    "qualification": "资格条件",
+    "scoring": "评分项",
+    "requirements": "采购需求",
+    "contract": "合同条款",
+    "procedure": "公告/须知",
+    "unknown": "未分类",
+}
+_SEVERITY_ZH = {"violation": "违规", "advice": "建议复核"}
 
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -66,9 +74,10 @@ def _print_finding(out: TextIO, number: int, finding: Finding) -> None:
     out.write(
         f"[{number}] {ev.get('document', '')} {_location_zh(ev.get('location', {}))}"
         f" 字符{ev.get('start')}-{ev.get('end')}  {_KIND_ZH.get(ev.get('clause_kind', ''), '')}"
-        f"  {finding.rule_id}（{finding.category}）\n"
+        f"  {_SEVERITY_ZH[finding.severity.value]}  {finding.rule_id}（{finding.category}）\n"
         f"    条款：{ev.get('clause', '')}\n"
         + (f"    数值：{values}\n" if values else "")
+        + (f"    OCR识别置信度：{ev['ocr']['confidence']}\n" if "ocr" in ev else "")
         + f"    问题：{finding.message_zh}\n"
         f"    依据：{cites}\n"
         f"    整改：{finding.remedy_zh}\n"
@@ -121,9 +130,19 @@ def run(args: argparse.Namespace) -> int:
         for number, finding in enumerate(findings, start=1):
             _print_finding(out, number, finding)
         checked = sum(1 for f in files if "error" not in f)
+        # one clause may break several rules: clauses are counted once
+        clauses = len(
+            {
+                (f.evidence.get("document"), repr(f.evidence.get("location")), f.evidence.get("start"))
+                for f in findings
+            }
+        )
+        for file in files:
+            for problem in file.get("problems", ()):
+                sys.stderr.write(f"{file['name']} 第{problem['page']}页：{problem['zh']} / {problem['en']}\n")
         out.write(
-            f"共审查{checked}个文件，发现{len(findings)}处门槛条款。"
-            f" / {checked} file(s), {len(findings)} barrier clause(s).\n"
+            f"共审查{checked}个文件，发现{clauses}处门槛条款（{len(findings)}项问题）。"
+            f" / {checked} file(s), {clauses} barrier clause(s), {len(findings)} finding(s).\n"
         )
     if unreadable:
         return 2

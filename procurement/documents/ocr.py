@@ -27,6 +27,8 @@ _ENGINE_OPTIONS = {
     "det_limit_type": "max",
     "rec_batch_num": 1,
 }
+_WRAPPED_LINE_CHARS = 20
+_SENTENCE_ENDS = "。；;：:！？!?"
 _ROW_TOLERANCE = 0.5  # boxes whose vertical centres differ by < half a line height share a row
 
 
@@ -110,6 +112,7 @@ def ocr_image(image: np.ndarray, number: int = 1) -> OcrPage:
     spans: list[tuple[int, int, float]] = []
     offset = 0
     for row in _reading_order(_lines(result)):
+        row_start = offset
         for index, line in enumerate(row):
             if index:
                 parts.append("  ")  # cells of one table row: apart, but on one line
@@ -117,8 +120,16 @@ def ocr_image(image: np.ndarray, number: int = 1) -> OcrPage:
             parts.append(line.text)
             spans.append((offset, offset + len(line.text), round(line.confidence, 3)))
             offset += len(line.text)
-        parts.append("\n")
-        offset += 1
+        # a full line that does not end a sentence was wrapped by the page: the clause goes on
+        # in the next row (a newline would cut it in two, as in a text PDF's unwrap_pdf_lines)
+        wrapped = (
+            len(row) == 1
+            and offset - row_start >= _WRAPPED_LINE_CHARS
+            and parts[-1][-1] not in _SENTENCE_ENDS
+        )
+        if not wrapped:
+            parts.append("\n")
+            offset += 1
     return OcrPage(number, "".join(parts), tuple(spans))
 
 
