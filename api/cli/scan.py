@@ -6,8 +6,9 @@ Exit status: 1 when a violation is found, 0 when none, 2 when a file cannot be r
 import argparse
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from procurement.documents import DocumentError, FileInfo, iter_findings, read_segments
 from procurement.documents.reader import format_of
@@ -84,66 +85,84 @@ def _print_finding(out: TextIO, number: int, finding: Finding) -> None:
     )
 
 
-def _scan_file(path: Path, industry: str | None) -> tuple[FileInfo, list[Finding]]:
+def _scan_file(path: Path, industry: str | None) -> tuple[FileInfo, Iterable[Finding]]:
     """A plain-text file is streamed; .docx and PDF are read whole (their formats need it)."""
     if format_of(path.name) == "text":
-        with path.open("rb") as stream:
-            info, findings = scan_text_stream(stream, path.name, industry=industry)
-            return info, list(findings)
+        stream = path.open("rb")
+        info, found = scan_text_stream(stream, path.name, industry=industry)
+        return info, _closing(stream, found)
     info, segments = read_segments(path.read_bytes(), path.name)
-    return info, list(iter_findings(segments, document=path.name, industry=industry))
+    return info, iter_findings(segments, document=path.name, industry=industry)
 
 
-def run(args: argparse.Namespace) -> int:
-    out: TextIO = sys.stdout
-    files: list[dict[str, Any]] = []
-    findings: list[Finding] = []
-    unreadable = False
-    for path in args.files:
-        try:
-            info, found = _scan_file(path, getattr(args, "industry", None))
-        except DocumentError as exc:
-            unreadable = True
-            files.append(
-                {"name": path.name, "error": {"code": exc.code, "zh": exc.message_zh, "en": exc.message_en}}
-            )
-            if args.format == "table":
-                sys.stderr.write(f"{path}: {exc.message_zh} / {exc.message_en}\n")
-            continue
-        except OSError as exc:
-            unreadable = True
-            files.append(
-                {
-                    "name": path.name,
-                    "error": {"code": "os_error", "zh": f"无法读取文件：{exc}", "en": str(exc)},
-                }
-            )
-            if args.format == "table":
-                sys.stderr.write(f"{path}: 无法读取文件 / cannot read: {exc}\n")
-            continue
-        files.append(info.as_dict() | {"findings": len(found)})
-        findings.extend(found)
-    if args.format == "json":
-        body = {"findings": [f.as_dict() for f in findings], "files": files}
-        out.write(json.dumps(body, ensure_ascii=False, indent=2) + "\n")
-    else:
-        for number, finding in enumerate(findings, start=1):
-            _print_finding(out, number, finding)
-        checked = sum(1 for f in files if "error" not in f)
-        # one clause may break several rules: clauses are counted once
-        clauses = len(
-            {
-                (f.evidence.get("document"), repr(f.evidence.get("location")), f.evidence.get("start"))
-                for f in findings
-            }
-        )
+def _closing(stream: BinaryIO, found: Iterator[Finding]) -> Iterator[Finding]:
+    with stream:
+        yield from found
+
+
+class _Output:
+    """Findings written as they are found (a 50 MB text file may hold half a million: none is
+    kept), with the counts the summary needs; a clause's findings come one after another."""
+
+    def __init__(self, out: TextIO, as_json: bool) -> None:
+        self.out, self.as_json = out, as_json
+        self.findings = self.clauses = 0
+        self.violation = False
+        self._last_clause: tuple[Any, ...] | None = None
+        if as_json:
+            out.write('{\n  "findings": [')
+
+    def add(self, finding: Finding) -> None:
+        self.findings += 1
+        ev = finding.evidence
+        clause = (ev.get("document"), repr(ev.get("location")), ev.get("start"))
+        if clause != self._last_clause:  # one clause may break several rules: counted once
+            self.clauses += 1
+            self._last_clause = clause
+        self.violation = self.violation or finding.severity is Severity.VIOLATION
+        if self.as_json:
+            body = json.dumps(finding.as_dict(), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+            self.out.write(("," if self.findings > 1 else "") + "\n    " + body)
+        else:
+            _print_finding(self.out, self.findings, finding)
+
+    def close(self, files: list[dict[str, Any]]) -> None:
+        if self.as_json:
+            listed = json.dumps(files, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            self.out.write(("\n  " if self.findings else "") + f'],\n  "files": {listed}\n}}\n')
+            return
         for file in files:
             for problem in file.get("problems", ()):
                 sys.stderr.write(f"{file['name']} 第{problem['page']}页：{problem['zh']} / {problem['en']}\n")
-        out.write(
-            f"共审查{checked}个文件，发现{clauses}处门槛条款（{len(findings)}项问题）。"
-            f" / {checked} file(s), {clauses} barrier clause(s), {len(findings)} finding(s).\n"
+        checked = sum(1 for f in files if "error" not in f)
+        self.out.write(
+            f"共审查{checked}个文件，发现{self.clauses}处门槛条款（{self.findings}项问题）。"
+            f" / {checked} file(s), {self.clauses} barrier clause(s), {self.findings} finding(s).\n"
         )
+
+
+def run(args: argparse.Namespace) -> int:
+    output = _Output(sys.stdout, args.format == "json")
+    files: list[dict[str, Any]] = []
+    unreadable = False
+    for path in args.files:
+        before = output.findings
+        try:
+            info, found = _scan_file(path, getattr(args, "industry", None))
+            for finding in found:
+                output.add(finding)
+        except DocumentError as exc:
+            error = {"code": exc.code, "zh": exc.message_zh, "en": exc.message_en}
+        except OSError as exc:
+            error = {"code": "os_error", "zh": f"无法读取文件：{exc}", "en": str(exc)}
+        else:
+            files.append(info.as_dict() | {"findings": output.findings - before})
+            continue
+        unreadable = True
+        files.append({"name": path.name, "error": error})
+        if args.format == "table":
+            sys.stderr.write(f"{path}: {error['zh']} / {error['en']}\n")
+    output.close(files)
     if unreadable:
         return 2
-    return 1 if any(f.severity is Severity.VIOLATION for f in findings) else 0
+    return 1 if output.violation else 0
