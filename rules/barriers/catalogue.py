@@ -103,6 +103,7 @@ class Catalogue:
     negation_window: int
     # exceptions a clause writes in (新成立企业可…, 进口产品除外): a trigger inside one is no barrier
     carve_outs: re.Pattern[str]
+    carve_out_hints: tuple[str, ...]  # a carve-out contains one of these words
     scoring: re.Pattern[str]
     requirement: re.Pattern[str]
     sections: Mapping[str, ClauseKind]
@@ -216,6 +217,7 @@ def parse_catalogue(data: bytes) -> Catalogue:
         negations=tuple(vocab["negations"]),
         negation_window=int(vocab["negation_window_chars"]),
         carve_outs=_compile("|".join(f"(?:{p})" for p in vocab["carve_outs"]), place, "carve_outs"),
+        carve_out_hints=tuple(vocab["carve_out_hints"]),
         scoring=re.compile(vocab["scoring"]),
         requirement=re.compile(vocab["requirement"]),
         sections=sections,

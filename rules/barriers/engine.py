@@ -270,8 +270,11 @@ class BarrierScanner:
             if not verdict:
                 continue
             if hit.rule.negatable:
-                if carve_outs is None:
-                    carve_outs = [m.span() for m in self.catalogue.carve_outs.finditer(plain)]
+                if carve_outs is None:  # the regex runs only on a clause with a carve-out's word
+                    hinted = any(word in plain for word in self.catalogue.carve_out_hints)
+                    carve_outs = (
+                        [m.span() for m in self.catalogue.carve_outs.finditer(plain)] if hinted else []
+                    )
                 if any(lo <= hit.start < hi for lo, hi in carve_outs):
                     continue
             values = self._match(hit, hits, clause, clause_kind)
