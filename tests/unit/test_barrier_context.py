@@ -46,6 +46,8 @@ def found(scanner: BarrierScanner, text: str, **context: object) -> dict[str, Se
         ),
         "投标人可提供自有或租赁设备的证明。",
         "具有发明专利的，每项得0.5分，最高得1分。",
+        "项目经理具有5年以上的行业经验。",
+        "供应商应在中国政府采购网免费注册，以便下载文件。",
     ],
 )
 def test_lawful_clauses_and_carve_outs_do_not_fire(scanner: BarrierScanner, text: str) -> None:
@@ -92,6 +94,13 @@ def test_lawful_clauses_and_carve_outs_do_not_fire(scanner: BarrierScanner, text
         ("电子招标文件售价500元。", "e_docs_charged", Severity.VIOLATION),
         ("投标人须提供近三年经审计的财务报告。", "establishment_age", Severity.VIOLATION),
         ("投标人须在本市设有售后服务机构或承诺中标后设立。", "locality.presence", Severity.VIOLATION),
+        # the catalogue's forms as decisions describe them ("将…作为…")
+        ("将特定金额的合同业绩作为评审因素。", "perf_specific_amount", Severity.VIOLATION),
+        ("将成立年限作为资格条件。", "age.years_in_business", Severity.VIOLATION),
+        ("将行业协会颁发的证书作为加分条件。", "honours_awards_scoring", Severity.VIOLATION),
+        ("要求提供由税务部门出具的纳税证明。", "extra_proof", Severity.VIOLATION),
+        ("投标人须在省政府采购网注册。", "platform_registration_as_qualification", Severity.VIOLATION),
+        ("拒收电子保函。", "cash_only_deposit", Severity.VIOLATION),
         # forms only secondary reports name: advice
         ("投标人拥有与本项目相关的发明专利数量5个以上的得3分。", "patent_count_scoring", Severity.ADVICE),
         ("投标人须提供自有设备的购置发票。", "owned_equipment_proof", Severity.ADVICE),

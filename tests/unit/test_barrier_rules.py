@@ -211,6 +211,6 @@ def test_every_rule_cites_documents_of_the_law_table_and_speaks_both_languages()
 def test_a_malformed_catalogue_is_refused_with_the_rule_named() -> None:
     data = Path(DEFAULT_PATH).read_bytes()
     with pytest.raises(CatalogueError, match="BAR-AGE"):
-        parse_catalogue(data.replace(b"when: [years, date, scoring]", b"when: [years, daily]"))
+        parse_catalogue(data.replace(b"when: [years, date, scoring, pattern]", b"when: [years, daily]"))
     with pytest.raises(CatalogueError, match="unknown citation"):
         parse_catalogue(data.replace(b"citations: [38\xe5\x8f\xb7-1-5]", b"citations: [nowhere]"))
