@@ -236,13 +236,23 @@ class BarrierScanner:
             start += len(body) - len(stripped)
             body = stripped.rstrip()
             end = start + len(body)
-        hits: list[_Hit] = []
         plain = to_halfwidth(body) if wide else body
-        for m_start, m_end, word in matches:
-            rules = rules_of[word]
-            hits.extend(_Hit(m_start - start, m_end - start, word, rule) for rule in rules)
-        if not hits:
+        # what holds for the whole clause (also, unless, patterns) is decided once per rule, not
+        # once per trigger (保证金 may occur five times in one clause), and before anything else:
+        # most clauses end here
+        allowed: dict[str, bool] = {}
+        for _m_start, _m_end, word in matches:
+            for rule in rules_of[word]:
+                if rule.id not in allowed:
+                    allowed[rule.id] = _clause_allows(rule, plain)
+        if not any(allowed.values()):
             return []
+        hits = [
+            _Hit(m_start - start, m_end - start, word, rule)
+            for m_start, m_end, word in matches
+            for rule in rules_of[word]
+            if allowed[rule.id]
+        ]
         clause = _Clause(body, plain)
         # the kind costs a regex search: it is read only for a clause that some rule looks at further
         resolved: list[ClauseKind] = [kind] if kind is not None else []
@@ -255,18 +265,15 @@ class BarrierScanner:
 
         matched: list[tuple[BarrierRule, _Hit, list[Quantity]]] = []
         done: set[str] = set()
-        # what holds for the whole clause (place, category, unless, also, patterns) is decided once
-        # per rule, not once per trigger: 保证金 may occur five times in one clause
-        allowed: dict[str, bool] = {}
+        applies: dict[str, bool] = {}
         carve_outs: list[tuple[int, int]] | None = None
         for hit in hits:
             rule = hit.rule
             if rule.id in done:
                 continue
-            verdict = allowed.get(rule.id)
+            verdict = applies.get(rule.id)
             if verdict is None:
-                verdict = _clause_allows(rule, plain) and self._applies(rule, clause_kind, context)
-                allowed[rule.id] = verdict
+                verdict = applies[rule.id] = self._applies(rule, clause_kind, context)
             if not verdict:
                 continue
             if hit.rule.negatable:
