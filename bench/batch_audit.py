@@ -2,7 +2,7 @@
 """Time ``smeproc audit`` against ``ocdscardinal.coverage`` on the same corpus; print peak memory.
 
 Usage: bench/batch_audit.py [N] [--corpus PATH] [--keep] [--rounds R] [--quick]
-Generates N releases (default 100,000) with shared/bench/ocds_corpus.py unless --corpus names a
+Generates N releases (default 100,000) with bench/ocds_corpus.py unless --corpus names a
 file, runs the Open Contracting Partnership's Rust tool and the audit (a real process, every
 core) R times in turn (the machine is shared: load moves wall times between runs), and prints
 each wall and CPU time, their ratios, the median ratio, the load average and the peak memory of
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-GENERATOR = ROOT.parent / "shared" / "bench" / "ocds_corpus.py"
+GENERATOR = ROOT / "bench" / "ocds_corpus.py"
 BOOT = (
     "import argparse, sys\n"
     "from api.cli import audit\n"

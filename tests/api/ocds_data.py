@@ -1,13 +1,11 @@
-"""OCDS test data: the generated corpus of shared/bench/ocds_corpus.py and the real samples."""
+"""OCDS test data: the generated corpus of bench/ocds_corpus.py and the real samples in tests/data."""
 
 import json
 import random
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.shared_data import OCDS_SAMPLES, ocds_corpus_module
+from tests.data_files import OCDS_SAMPLES, ocds_corpus_module
 
 SAMPLES = OCDS_SAMPLES
 NDJSON = "application/x-ndjson"
@@ -29,6 +27,5 @@ def as_lines(releases: list[Any]) -> bytes:
 
 def sample_files() -> list[Path]:
     files = sorted(SAMPLES.glob("*.json"))
-    if not files:
-        pytest.skip(f"no OCDS samples in {SAMPLES}")
+    assert files, f"no OCDS samples in {SAMPLES}"
     return files

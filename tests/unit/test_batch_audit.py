@@ -20,7 +20,7 @@ from procurement.reports.stats import StatsAccumulator, figures_of
 from rules.audits import TERMS_MANDATORY, audit_contract, cached_policy_at
 from rules.errors import RulesError
 from rules.policy import load_policy_book
-from tests.shared_data import ocds_corpus_module
+from tests.data_files import ocds_corpus_module
 
 BOOK = load_policy_book()
 POLICY = cached_policy_at(BOOK)

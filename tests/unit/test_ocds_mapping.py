@@ -11,7 +11,7 @@ import pytest
 from procurement.ocds.mapping import OcdsMappingError, map_release
 from procurement.ocds.reader import read_releases
 from rules.vocabulary import BondForm, BondKind, Category, EventKind, PaymentKind, Size, Trigger
-from tests.shared_data import OCDS_SAMPLES
+from tests.data_files import OCDS_SAMPLES
 
 SAMPLES = OCDS_SAMPLES
 
@@ -138,11 +138,7 @@ def test_non_release_is_an_error_naming_the_ocid(bad: Any) -> None:
     assert err.value.field == "ocid"
 
 
-needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason="shared/ocds-samples not present")
-
-
-@needs_samples
-@pytest.mark.parametrize("path", sorted(SAMPLES.glob("*.json")) if SAMPLES.is_dir() else [])
+@pytest.mark.parametrize("path", sorted(SAMPLES.glob("*.json")), ids=lambda p: p.name)
 def test_every_real_sample_maps_and_reports_what_it_lacks(path: Path) -> None:
     items = list(read_releases(path))
     assert items and all(i.error is None for i in items)
@@ -152,7 +148,6 @@ def test_every_real_sample_maps_and_reports_what_it_lacks(path: Path) -> None:
         assert mapped.notes, "foreign data lacks region and scale at least"
 
 
-@needs_samples
 def test_mexico_city_transactions_of_ocds_1_0_are_payments() -> None:
     item = next(read_releases(SAMPLES / "ocdskit_realdata_release-package-1.json"))
     facts = map_release(item.release).facts
@@ -160,7 +155,6 @@ def test_mexico_city_transactions_of_ocds_1_0_are_payments() -> None:
     assert len([e for e in facts.events if e.kind is EventKind.PAID]) == 11
 
 
-@needs_samples
 def test_uk_award_with_sme_scale_maps_as_an_unsigned_contract() -> None:
     path = next(SAMPLES.glob("ukcf_release_*edfe8c92*.json"))
     mapped = map_release(orjson.loads(path.read_bytes()))
