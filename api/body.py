@@ -23,17 +23,44 @@ def too_large(limit: int) -> falcon.HTTPContentTooLarge:
     return error
 
 
+READ_CHUNK_BYTES = 64 * 1024
+
+
+def is_chunked(req: falcon.Request) -> bool:
+    """A body sent with ``Transfer-Encoding: chunked`` (no Content-Length; the server decodes it)."""
+    encoding = (req.get_header("Transfer-Encoding") or "").lower()
+    return req.content_length is None and "chunked" in encoding
+
+
 def raw_body(req: falcon.Request) -> bytes:
-    """The whole body, read once (chunked bodies too) and never past the limit."""
+    """The whole body, read once, chunked or length-delimited alike, and never past the limit.
+
+    Falcon's ``bounded_stream`` reads Content-Length bytes, so a chunked body (no Content-Length)
+    would read as empty; that stream is read to its end instead, a piece at a time, and refused as
+    soon as it passes the limit, so an endless body costs at most the limit in memory.
+    """
     cached: bytes | None = getattr(req.context, "raw_body", None)
     if cached is not None:
         return cached
     limit: int = req.context.body_limit
-    data = req.bounded_stream.read(limit + 1)
+    data = _read_capped(req.stream, limit) if is_chunked(req) else req.bounded_stream.read(limit + 1)
     if len(data) > limit:
         raise too_large(limit)
     req.context.raw_body = data
     return data
+
+
+def _read_capped(stream: Any, limit: int) -> bytes:
+    pieces: list[bytes] = []
+    size = 0
+    while True:
+        piece = stream.read(min(READ_CHUNK_BYTES, limit + 1 - size))
+        if not piece:
+            return b"".join(pieces)
+        pieces.append(piece)
+        size += len(piece)
+        if size > limit:
+            raise too_large(limit)
 
 
 def load_json(req: falcon.Request, schema: Schema, *, partial: bool = False) -> dict[str, Any]:
