@@ -75,5 +75,8 @@ def load_json(req: falcon.Request, schema: Schema, *, partial: bool = False) -> 
         ) from exc
     if not isinstance(document, dict):
         raise falcon.HTTPBadRequest(title="Malformed JSON", description="the body must be a JSON object")
-    loaded: dict[str, Any] = schema.load(document, partial=partial)
+    # partial applies to the top-level fields only: a nested item (a payment term, a bond) is
+    # validated whole, as marshmallow's partial=True would otherwise let it through half-filled
+    top_level = tuple(schema.load_fields) if partial else False
+    loaded: dict[str, Any] = schema.load(document, partial=top_level)
     return loaded

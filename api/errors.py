@@ -10,9 +10,10 @@ from typing import Any
 
 import falcon
 from marshmallow import ValidationError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from procurement import errors as domain
+from procurement.integrity import classify
 from rules.errors import RulesError
 
 PROBLEM_JSON = "application/problem+json"
@@ -154,6 +155,27 @@ def data_error(req: falcon.Request, resp: falcon.Response, ex: DataError, params
     )
 
 
+# kind of violation -> status, code, Chinese, English ({fields}: the columns or the constraint)
+INTEGRITY_ANSWERS = {
+    "unique": (409, "conflict", "已有相同的记录", "a record with the same {fields} exists"),
+    "not_null": (422, "missing_value", "缺少必填值", "{fields} is required"),
+    "foreign_key": (422, "unknown_reference", "引用的记录不存在", "a referenced record does not exist"),
+    "check": (422, "invalid_value", "取值不符合约束", "a value breaks the constraint {fields}"),
+}
+
+
+def integrity_error(req: falcon.Request, resp: falcon.Response, ex: IntegrityError, params: Any) -> None:
+    """A constraint the services did not foresee, answered by its kind (never a 500, never a guess):
+    unique 409, NOT NULL / foreign key / check 422 naming the column."""
+    violation = classify(ex)
+    log.info("integrity error on %s %s: %s %s", req.method, req.path, violation, ex.orig)
+    fields = ", ".join(violation.columns) or violation.constraint or "_schema"
+    status, code, zh, en = INTEGRITY_ANSWERS.get(violation.kind, INTEGRITY_ANSWERS["check"])
+    en = en.format(fields=fields)
+    errors = {name: [f"{zh} / {en}"] for name in violation.columns} or None
+    _respond(resp, status, problem(status, code, f"{zh}：{fields}", en, errors))
+
+
 def unexpected_error(req: falcon.Request, resp: falcon.Response, ex: Exception, params: Any) -> None:
     if isinstance(ex, falcon.HTTPError):  # Falcon's own, raised past a more specific handler
         raise ex
@@ -181,4 +203,5 @@ def register(app: falcon.App) -> None:
     app.add_error_handler(domain.DomainError, domain_error)
     app.add_error_handler(RulesError, rules_error)
     app.add_error_handler(DataError, data_error)
+    app.add_error_handler(IntegrityError, integrity_error)
     app.set_error_serializer(serialize_http_error)

@@ -25,6 +25,7 @@ from procurement.contracts.models import (
 )
 from procurement.errors import Conflict, InvalidInput, NotFound, StaleVersion
 from procurement.finance.obligations import record_new_contract, refresh_obligations
+from procurement.integrity import is_unique
 from procurement.organizations.models import Role
 from procurement.orm import as_dict, utcnow
 from procurement.pagination import Page, fetch_page
@@ -186,12 +187,18 @@ DUPLICATE_REF = (
 )
 
 
+UNIQUE_REF = "uq_contracts_owner_org_id_external_ref"
+
+
 def _flush_unique(session: Session) -> None:
     # No savepoint: a duplicate fails the whole request, which the session middleware rolls back.
+    # Any other integrity error is not a duplicate: api/errors.py answers it by its constraint.
     try:
         session.flush()
     except IntegrityError as exc:
-        raise Conflict(*DUPLICATE_REF) from exc
+        if is_unique(exc, UNIQUE_REF):
+            raise Conflict(*DUPLICATE_REF) from exc
+        raise
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +254,9 @@ def create_contract(session: Session, actor: Actor, *, fields: Mapping[str, Any]
     try:
         contract["id"] = connection.execute(queries.INSERT_CONTRACT, contract).scalar_one()
     except IntegrityError as exc:
-        raise Conflict(*DUPLICATE_REF) from exc
+        if is_unique(exc, UNIQUE_REF):
+            raise Conflict(*DUPLICATE_REF) from exc
+        raise
     for name, statement in CHILD_INSERTS:
         rows = contract[name] = children[name]
         for row in rows:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from procurement.auditlog import services as auditlog
 from procurement.errors import Conflict, InvalidInput
+from procurement.integrity import classify
 from procurement.organizations.models import Organization
 from procurement.pagination import Page, fetch_page
 from procurement.scope import Actor, one_visible
@@ -45,6 +46,8 @@ def create_supplier(session: Session, actor: Actor, *, fields: Mapping[str, Any]
     try:
         session.flush()  # a duplicate fails the request; the session middleware rolls it back
     except IntegrityError as exc:
+        if classify(exc).kind != "unique":  # answered by its constraint in api/errors.py
+            raise
         raise Conflict(
             "本机构已登记同一统一社会信用代码或外部编号的供应商",
             "this organization already registered a supplier with this credit code or external id",
