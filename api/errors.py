@@ -10,8 +10,9 @@ from typing import Any
 
 import falcon
 from marshmallow import ValidationError
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
+from api.retry import UNAVAILABLE
 from procurement import errors as domain
 from procurement.integrity import classify
 from rules.errors import RulesError
@@ -40,7 +41,9 @@ TITLES = {
     415: ("不支持的内容类型", "Unsupported media type"),
     422: ("输入有误", "Unprocessable content"),
     428: ("缺少前提条件", "Precondition required"),
+    429: ("请求过多", "Too many requests"),
     500: ("服务器内部错误", "Internal server error"),
+    503: ("服务暂不可用", "Service unavailable"),
 }
 # marshmallow's own messages, with the Chinese an officer reads first
 MESSAGE_ZH = {
@@ -176,6 +179,45 @@ def integrity_error(req: falcon.Request, resp: falcon.Response, ex: IntegrityErr
     _respond(resp, status, problem(status, code, f"{zh}：{fields}", en, errors))
 
 
+RETRY_AFTER_SECONDS = 1
+# SQLSTATE classes of a lost or refused connection: 08 connection exception, 57P0x the server shut
+# the session down (administrator command, crash, cannot connect now)
+LOST_CONNECTION_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def database_unavailable(exc: DBAPIError) -> bool:
+    """The database could not be reached or dropped us: our trouble, worth a retry."""
+    if exc.connection_invalidated:
+        return True
+    state = getattr(exc.orig, "sqlstate", None) or ""
+    if state.startswith(LOST_CONNECTION_STATES):
+        return True
+    text = str(exc.orig)
+    if isinstance(exc, OperationalError) and "database is locked" in text:
+        return True  # SQLite's write lock not had within the busy timeout
+    # psycopg's connection failure (refused, server gone) carries no SQLSTATE
+    return isinstance(exc, OperationalError) and not state and "sqlite" not in type(exc.orig).__module__
+
+
+def dbapi_error(req: falcon.Request, resp: falcon.Response, ex: DBAPIError, params: Any) -> None:
+    if not database_unavailable(ex):
+        unexpected_error(req, resp, ex, params)
+        return
+    log.warning("database unavailable on %s %s: %s", req.method, req.path, ex.orig)
+    req.env[UNAVAILABLE] = True  # api/retry.py runs a safe request once more
+    _respond(
+        resp,
+        503,
+        problem(
+            503,
+            "database_unavailable",
+            f"数据库暂时不可用，请{RETRY_AFTER_SECONDS}秒后重试",
+            f"the database is unavailable for the moment; retry in {RETRY_AFTER_SECONDS} s",
+        ),
+    )
+    resp.set_header("Retry-After", str(RETRY_AFTER_SECONDS))
+
+
 def unexpected_error(req: falcon.Request, resp: falcon.Response, ex: Exception, params: Any) -> None:
     if isinstance(ex, falcon.HTTPError):  # Falcon's own, raised past a more specific handler
         raise ex
@@ -204,4 +246,5 @@ def register(app: falcon.App) -> None:
     app.add_error_handler(RulesError, rules_error)
     app.add_error_handler(DataError, data_error)
     app.add_error_handler(IntegrityError, integrity_error)
+    app.add_error_handler(DBAPIError, dbapi_error)
     app.set_error_serializer(serialize_http_error)

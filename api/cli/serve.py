@@ -18,8 +18,9 @@ class _Server(BaseApplication):
     def load(self) -> Any:
         from api.app import create_app
         from api.cli.common import settings_from_env
+        from api.retry import RetryOnLostConnection
 
-        return create_app(settings_from_env())
+        return RetryOnLostConnection(create_app(settings_from_env()))
 
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
