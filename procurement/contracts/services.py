@@ -103,7 +103,9 @@ def state_of(contract: Mapping[str, Any]) -> dict[str, Any]:
     return state
 
 
-def _visible_contract(session: Session, actor: Actor, contract_id: int) -> Contract:
+def _visible_contract(
+    session: Session, actor: Actor, contract_id: int, *, for_update: bool = False
+) -> Contract:
     return one_visible(
         session,
         actor,
@@ -112,6 +114,7 @@ def _visible_contract(session: Session, actor: Actor, contract_id: int) -> Contr
         org_column=Contract.purchaser_id,
         region_column=Contract.region_code,
         names=("合同", "contract"),
+        for_update=for_update,
     )
 
 
@@ -289,8 +292,9 @@ def visible_version(session: Session, actor: Actor, contract_id: int) -> int:
     return int(version)
 
 
-def get_contract(session: Session, actor: Actor, contract_id: int) -> Contract:
-    return _visible_contract(session, actor, contract_id)
+def get_contract(session: Session, actor: Actor, contract_id: int, *, for_update: bool = False) -> Contract:
+    """The contract if visible; ``for_update`` locks its row until the transaction ends."""
+    return _visible_contract(session, actor, contract_id, for_update=for_update)
 
 
 def list_contracts(
@@ -322,7 +326,10 @@ def update_contract(
     expected_version: int | None,
 ) -> Contract:
     actor.require_write()
-    contract = _visible_contract(session, actor, contract_id)
+    # Row lock: concurrent updates queue here and each reads the version the one before committed,
+    # so an update without If-Match always succeeds, and with If-Match compares against the latest.
+    # (SQLite: the write gate already serializes writers; FOR UPDATE is not emitted there.)
+    contract = _visible_contract(session, actor, contract_id, for_update=True)
     if expected_version is not None and expected_version != contract.version:
         raise StaleVersion(
             f"合同已被他人修改（当前版本{contract.version}），请重新读取后再改",

@@ -270,7 +270,8 @@ def apply_terms(
     The contract's version moves only when its terms changed; the result row is stored either way.
     """
     actor.require_write()
-    contract = contracts.get_contract(session, actor, contract_id)
+    # locked: concurrent applies and updates queue instead of failing each other with a 412
+    contract = contracts.get_contract(session, actor, contract_id, for_update=True)
     if expected_version is not None and expected_version != contract.version:
         raise StaleVersion(
             f"合同已被他人修改（当前版本{contract.version}），请重新预览后再确认",
