@@ -30,6 +30,7 @@ from api.resources.suppliers import Suppliers
 from api.resources.terms import ContractTerms, ContractTermsApply, ContractTermsSupplement
 from api.routes import ROUTES
 from config.settings import Settings
+from procurement.auditlog import mac as auditlog_mac
 from procurement.db import create_db_engine, create_session_factory, is_sqlite, write_intent
 from procurement.jobs.queue import JobQueue, build_huey
 from rules.policy import load_policy_book
@@ -57,6 +58,8 @@ def create_app(
     actor_cache: ActorCache | None = None,
 ) -> falcon.App:
     """The app; tests pass a session factory bound to their transaction instead of an engine."""
+    if settings.audit_mac_key:  # process-wide: one key per deployment
+        auditlog_mac.configure(settings.audit_mac_key)
     write_factory = None
     if session_factory is None:
         engine = create_db_engine(

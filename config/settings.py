@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_SQLITE_PATH = Path("var") / "smeproc.sqlite3"
+DEFAULT_CHECKPOINT_DIR = Path("var") / "audit-checkpoints"
 DEFAULT_QUEUE_PATH = Path("var") / "queue.sqlite3"
 POLICY_DIR = Path(__file__).resolve().parent / "policies"
 
@@ -17,6 +18,11 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ValueError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _path(environ: Mapping[str, str], name: str) -> Path | None:
+    raw = environ.get(name)
+    return Path(raw) if raw else None
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,11 @@ class Settings:
     webhook_allow_private: bool = False
     # an OCDS import body larger than this is imported by the worker (202 and a job)
     import_job_bytes: int = 1_048_576
+    # the audit log's HMAC key (kept outside the database; empty: entries carry no MAC)
+    audit_mac_key: str = ""
+    # Ed25519 private key (PEM) that signs audit-log checkpoints, and where checkpoints are written
+    audit_signing_key: Path | None = None
+    audit_checkpoint_dir: Path = DEFAULT_CHECKPOINT_DIR
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -62,4 +73,7 @@ class Settings:
             worker_threads=_int(environ, "SMEPROC_WORKER_THREADS", defaults.worker_threads),
             webhook_allow_private=environ.get("SMEPROC_WEBHOOK_ALLOW_PRIVATE", "") in ("1", "true", "yes"),
             import_job_bytes=_int(environ, "SMEPROC_IMPORT_JOB_BYTES", defaults.import_job_bytes),
+            audit_mac_key=environ.get("SMEPROC_AUDIT_MAC_KEY", ""),
+            audit_signing_key=_path(environ, "SMEPROC_AUDIT_SIGNING_KEY"),
+            audit_checkpoint_dir=_path(environ, "SMEPROC_AUDIT_CHECKPOINT_DIR") or DEFAULT_CHECKPOINT_DIR,
         )

@@ -11,7 +11,13 @@ from procurement.db import create_db_engine, create_session_factory
 
 
 def settings_from_env() -> Settings:
-    return Settings.from_env(os.environ)
+    """The settings, and the audit log's MAC key set for this process (every command writes with it)."""
+    from procurement.auditlog import mac
+
+    settings = Settings.from_env(os.environ)
+    if settings.audit_mac_key:
+        mac.configure(settings.audit_mac_key)
+    return settings
 
 
 @contextmanager

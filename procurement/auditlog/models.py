@@ -23,6 +23,9 @@ class AuditLogEntry(Base):
     after_digest: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # HMAC-SHA256(key, hash) with the key from settings (procurement/auditlog/mac.py); None for
+    # entries written before a key was configured
+    mac: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditLogHead(Base):

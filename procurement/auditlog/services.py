@@ -6,13 +6,17 @@ from collections.abc import Callable, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from procurement.auditlog import mac as keyed
 from procurement.auditlog.models import GENESIS_HASH, AuditLogEntry, AuditLogHead
 from procurement.orm import utcnow
+
+if TYPE_CHECKING:
+    from procurement.auditlog.checkpoints import Checkpoint
 
 HEAD_ID = 1
 
@@ -113,6 +117,7 @@ def record(
         "prev_hash": prev_hash,
     }
     values["hash"] = chain_hash(**values)
+    values["mac"] = keyed.mac_of(values["hash"])
     connection.execute(_INSERT_ENTRY, values)
     connection.execute(_SET_HEAD_HASH, {"new_hash": values["hash"]})
     return str(values["hash"])
@@ -125,25 +130,97 @@ class ChainBreak:
     reason_en: str
 
 
+@dataclass(frozen=True, slots=True)
+class Verification:
+    checked: int
+    broken: ChainBreak | None
+    unkeyed: int  # entries without a MAC (written before a key was configured)
+    macs_checked: bool  # False when no key is configured: rewriting cannot be detected
+
+
 def verify(session: Session, *, batch_size: int = 5000) -> tuple[int, ChainBreak | None]:
     """Walk the chain in order: (entries checked, the first break or None)."""
-    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    result = verify_log(session, batch_size=batch_size)
+    return result.checked, result.broken
+
+
+def verify_log(
+    session: Session, *, checkpoint: "Checkpoint | None" = None, batch_size: int = 5000
+) -> Verification:
+    """Walk the chain in order, checking each entry's hash, its MAC when a key is configured, and
+    (given a signed checkpoint) that the entry the checkpoint names is still there, unchanged."""
+    expected_seq, prev_hash, checked, unkeyed, keyed_seen = 1, GENESIS_HASH, 0, 0, False
+    at_checkpoint: str | None = None
+
+    def done(broken: ChainBreak | None) -> Verification:
+        return Verification(checked, broken, unkeyed, keyed.configured())
+
     query = select(AuditLogEntry).order_by(AuditLogEntry.seq).execution_options(yield_per=batch_size)
     with closing(session.execute(query)) as result:  # a server-side cursor on PostgreSQL: close it early
         for entry in result.scalars():
-            broken = _check_link(entry, expected_seq, prev_hash)
+            broken = _check_link(entry, expected_seq, prev_hash) or _check_mac(entry, keyed_seen)
             if broken is not None:
-                return checked, broken
+                return done(broken)
+            keyed_seen = keyed_seen or entry.mac is not None
+            unkeyed += entry.mac is None
+            if checkpoint is not None and entry.seq == checkpoint.entries:
+                at_checkpoint = entry.hash
             prev_hash, expected_seq, checked = entry.hash, expected_seq + 1, checked + 1
-    head = session.get(AuditLogHead, HEAD_ID)
     last_seq = expected_seq - 1
+    if checkpoint is not None:
+        broken = _check_checkpoint(checkpoint, last_seq, at_checkpoint)
+        if broken is not None:
+            return done(broken)
+    head = session.get(AuditLogHead, HEAD_ID)
     if head is not None and (head.seq != last_seq or head.hash != prev_hash):
-        return checked, ChainBreak(
-            last_seq + 1,
-            f"日志末尾的第{last_seq + 1}条起记录缺失",
-            f"entries from {last_seq + 1} on are missing",
+        return done(
+            ChainBreak(
+                last_seq + 1,
+                f"日志末尾的第{last_seq + 1}条起记录缺失",
+                f"entries from {last_seq + 1} on are missing",
+            )
         )
-    return checked, None
+    return done(None)
+
+
+def _check_mac(entry: AuditLogEntry, keyed_seen: bool) -> ChainBreak | None:
+    if not keyed.configured():
+        return None
+    if entry.mac is None:
+        if not keyed_seen:
+            return None  # written before the key was configured
+        return ChainBreak(
+            entry.seq,
+            f"第{entry.seq}条记录缺少密钥校验码（已被改写）",
+            f"entry {entry.seq} has no MAC after keyed entries (rewritten)",
+        )
+    if not keyed.mac_matches(entry.hash, entry.mac):
+        return ChainBreak(
+            entry.seq,
+            f"第{entry.seq}条记录的密钥校验码不符（记录或其前序已被改写）",
+            f"entry {entry.seq} fails its MAC (it or an entry before it was rewritten)",
+        )
+    return None
+
+
+def _check_checkpoint(
+    checkpoint: "Checkpoint", last_seq: int, at_checkpoint: str | None
+) -> ChainBreak | None:
+    if last_seq < checkpoint.entries:
+        return ChainBreak(
+            last_seq + 1,
+            f"日志只剩{last_seq}条，少于{checkpoint.signed_at}签名检查点的{checkpoint.entries}条（被截断）",
+            f"the log has {last_seq} entries, fewer than the {checkpoint.entries} of the checkpoint "
+            f"signed at {checkpoint.signed_at} (truncated)",
+        )
+    if at_checkpoint != checkpoint.head_hash:
+        return ChainBreak(
+            checkpoint.entries,
+            f"第{checkpoint.entries}条记录与签名检查点不符（此前的记录被改写）",
+            f"entry {checkpoint.entries} differs from the signed checkpoint "
+            "(entries up to it were rewritten)",
+        )
+    return None
 
 
 def _check_link(entry: AuditLogEntry, expected_seq: int, prev_hash: str) -> ChainBreak | None:

@@ -44,5 +44,8 @@ class ApiKey(Base):
     label: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]  # None: does not expire
+    # when the key last authenticated (to the minute: written at most once a minute per key)
+    last_used_at: Mapped[datetime | None]
 
     organization: Mapped[Organization] = relationship(lazy="joined")
