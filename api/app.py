@@ -12,8 +12,10 @@ import falcon.media
 from sqlalchemy.orm import Session
 
 from api import errors
-from api.middleware import ActorCache, Authentication, BodyLimit, Idempotency, SessionManager
+from api.auth import KeyAuthentication
+from api.middleware import ActorCache, BodyLimit, Idempotency, SessionManager
 from api.openapi import build_spec, service_version
+from api.ratelimit import RateLimits
 from api.resources.audit_runs import AuditRuns
 from api.resources.audits import Audits, DocumentAudits
 from api.resources.barrier_checks import BarrierChecks
@@ -22,6 +24,7 @@ from api.resources.contracts import ContractEvents, Contracts
 from api.resources.findings import Findings
 from api.resources.health import Health
 from api.resources.imports import OcdsImports
+from api.resources.keys import ApiKeys
 from api.resources.openapi import OpenApiDocument
 from api.resources.platform import platform_resources
 from api.resources.policies import Policies
@@ -61,6 +64,7 @@ def create_app(
     if settings.audit_mac_key:  # process-wide: one key per deployment
         auditlog_mac.configure(settings.audit_mac_key)
     write_factory = None
+    own_engine = session_factory is None
     if session_factory is None:
         engine = create_db_engine(
             settings.database_url, echo=settings.sql_echo, pool_size=settings.db_pool_size
@@ -74,7 +78,13 @@ def create_app(
     middleware: list[Any] = [
         BodyLimit(settings),
         SessionManager(session_factory, write_factory),
-        Authentication(actor_cache),
+        KeyAuthentication(
+            session_factory,
+            write_factory or session_factory,
+            cache=actor_cache,
+            limits=RateLimits(settings),
+            touch_in_background=own_engine,  # a test's session factory is one connection
+        ),
         Idempotency(),
     ]
     app = falcon.App(media_type=falcon.MEDIA_JSON, middleware=middleware)
@@ -107,6 +117,7 @@ def create_app(
         "check_price_deduction": PriceDeductionCheck(book),
         "check_reservation": ReservationCheck(book),
         "policies": Policies(book),
+        "api_keys": ApiKeys(),
         **platform_resources(settings),
     }
     for route in ROUTES:

@@ -1,4 +1,4 @@
-"""Request pipeline: size limit, a DB session per request, API-key auth, idempotent POSTs.
+"""Request pipeline: size limit, a DB session per request, idempotent POSTs (API-key auth: api/auth.py).
 
 Nothing per request is stored on resources (they are shared between threads): all of it lives on
 ``req.context``.
@@ -17,9 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.body import body_limit, raw_body, too_large
-from procurement.errors import Conflict, IdempotencyKeyReused, NotAuthenticated
+from procurement.errors import Conflict, IdempotencyKeyReused
 from procurement.idempotency.models import IdempotencyRecord
-from procurement.organizations.services import authenticate
 from procurement.scope import Actor
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -98,31 +97,6 @@ class ActorCache:
             if len(self._entries) >= self._max:
                 self._entries.clear()
             self._entries[key] = (time.monotonic() + self._ttl, actor)
-
-
-class Authentication:
-    def __init__(self, cache: ActorCache | None = None) -> None:
-        self._cache = cache or ActorCache()
-
-    def process_resource(
-        self, req: falcon.Request, resp: falcon.Response, resource: object, params: Any
-    ) -> None:
-        if resource is None or not getattr(resource, "auth_required", True):
-            return
-        header = req.get_header("Authorization") or ""
-        scheme, _, presented = header.partition(" ")
-        if scheme.lower() != "bearer" or not presented.strip():
-            raise NotAuthenticated(
-                "缺少API密钥：请在 Authorization 头中提供 Bearer 密钥",
-                "missing API key: send Authorization: Bearer <key>",
-            )
-        presented = presented.strip()
-        digest = hashlib.sha256(presented.encode()).hexdigest()
-        actor = self._cache.get(digest)
-        if actor is None:
-            actor = authenticate(req.context.session, presented)
-            self._cache.put(digest, actor)
-        req.context.actor = actor
 
 
 class Idempotency:

@@ -2,6 +2,7 @@
 
 from api.openapi import Operation
 from api.route import Route
+from api.routes_keys import KEY_ROUTES
 from api.routes_platform import PLATFORM_ROUTES
 from api.schemas.audit_runs import AuditRunCreateSchema, AuditRunSchema
 from api.schemas.audits import (
@@ -509,4 +510,5 @@ ROUTES: tuple[Route, ...] = (
         ),
     ),
     *PLATFORM_ROUTES,
+    *KEY_ROUTES,
 )

@@ -53,6 +53,11 @@ class Settings:
     # Ed25519 private key (PEM) that signs audit-log checkpoints, and where checkpoints are written
     audit_signing_key: Path | None = None
     audit_checkpoint_dir: Path = DEFAULT_CHECKPOINT_DIR
+    # rate limits (the ``limits`` library's notation); storage memory:// (per worker) or redis://
+    rate_limit_storage: str = "memory://"
+    rate_limit_per_key: str = "1200/minute"
+    rate_limit_per_address: str = "2400/minute"
+    rate_limit_failed_auth: str = "20/minute"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -76,4 +81,10 @@ class Settings:
             audit_mac_key=environ.get("SMEPROC_AUDIT_MAC_KEY", ""),
             audit_signing_key=_path(environ, "SMEPROC_AUDIT_SIGNING_KEY"),
             audit_checkpoint_dir=_path(environ, "SMEPROC_AUDIT_CHECKPOINT_DIR") or DEFAULT_CHECKPOINT_DIR,
+            rate_limit_storage=environ.get("SMEPROC_RATE_LIMIT_STORAGE") or defaults.rate_limit_storage,
+            rate_limit_per_key=environ.get("SMEPROC_RATE_LIMIT_PER_KEY") or defaults.rate_limit_per_key,
+            rate_limit_per_address=environ.get("SMEPROC_RATE_LIMIT_PER_ADDRESS")
+            or defaults.rate_limit_per_address,
+            rate_limit_failed_auth=environ.get("SMEPROC_RATE_LIMIT_FAILED_AUTH")
+            or defaults.rate_limit_failed_auth,
         )

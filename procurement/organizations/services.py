@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from procurement.errors import InvalidInput, NotAuthenticated, NotFound
 from procurement.organizations.models import ApiKey, Organization, Role
+from procurement.orm import utcnow
 from procurement.pagination import Page, fetch_page
 from procurement.scope import Actor, one_visible, region_prefix
 from rules.vocabulary import OrganizationKind
@@ -38,7 +40,12 @@ def create_organization(
 
 
 def create_api_key(
-    session: Session, *, organization_id: int, role: Role, label: str = ""
+    session: Session,
+    *,
+    organization_id: int,
+    role: Role,
+    label: str = "",
+    expires_at: datetime | None = None,
 ) -> tuple[ApiKey, str]:
     """Store a new key's hash and return the key itself, which is shown this once only."""
     if session.get(Organization, organization_id) is None:
@@ -46,7 +53,12 @@ def create_api_key(
     prefix = secrets.token_hex(6)
     key = f"{KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(24)}"
     api_key = ApiKey(
-        organization_id=organization_id, role=role, prefix=prefix, key_hash=_hash(key), label=label
+        organization_id=organization_id,
+        role=role,
+        prefix=prefix,
+        key_hash=_hash(key),
+        label=label,
+        expires_at=expires_at,
     )
     session.add(api_key)
     session.flush()
@@ -62,6 +74,8 @@ def authenticate(session: Session, presented: str) -> Actor:
         raise NotAuthenticated("API密钥无效", "the API key is not valid")
     if api_key.revoked_at is not None:
         raise NotAuthenticated("API密钥已被吊销", "the API key has been revoked")
+    if api_key.expires_at is not None and api_key.expires_at <= utcnow():
+        raise NotAuthenticated("API密钥已过期", "the API key has expired")
     return Actor(
         api_key_id=api_key.id,
         organization_id=api_key.organization_id,
