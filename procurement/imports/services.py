@@ -114,10 +114,10 @@ def _buyer_key(release: Mapping[str, Any], buyer: PartyRef | None) -> str | None
 class Importer:
     """One import: caches organizations and suppliers it has seen; holds no request state after."""
 
-    def __init__(self, session: Session, actor: Actor) -> None:
+    def __init__(self, session: Session, actor: Actor, *, outcome: Outcome | None = None) -> None:
         self.session = session
         self.actor = actor
-        self.out = Outcome()
+        self.out = outcome if outcome is not None else Outcome()  # shared by the batches of one import
         self.buyers: dict[str, Organization] = {}
         self.suppliers: dict[str, Supplier] = {}
         self.caller = session.get(Organization, actor.organization_id)
@@ -543,8 +543,9 @@ def import_ocds(
     InvalidInput before anything is written; bad releases are reported in ``problems``.
     """
     actor.require_write()
-    importer = Importer(session, actor)
+    # parsed before the first statement: on SQLite that statement takes the write gate
     items = list(parse_body(data, media_type))
+    importer = Importer(session, actor)
     for start in range(0, len(items), PREFETCH_BATCH):
         batch = items[start : start + PREFETCH_BATCH]
         importer.prefetch(batch)
@@ -553,6 +554,13 @@ def import_ocds(
     out = importer.out
     session.flush()
     obligations = refresh_obligations(session, sorted(out.touched))
+    return finish_import(session, actor, out, obligations, data=data, filename=filename)
+
+
+def finish_import(
+    session: Session, actor: Actor, out: Outcome, obligations: int, *, data: bytes, filename: str
+) -> OcdsImport:
+    """The import's row, audit entry and event, once its releases are loaded."""
     counts = {
         name: out.counts[name]
         for name in (
