@@ -98,7 +98,7 @@ def create_app(
     operations = [op for route in ROUTES for op in route.operations]
     resources: dict[str, object] = {
         "health": Health(service_version()),
-        "openapi": OpenApiDocument(build_spec(operations)),
+        "openapi": OpenApiDocument(build_spec(operations, max_page_size=settings.max_page_size)),
         "suppliers": Suppliers(),
         "contracts": Contracts(),
         "contract_events": ContractEvents(),

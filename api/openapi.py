@@ -10,7 +10,11 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema
 
+from api.openapi_rules import BINARY, decimal_strings, finish
 from api.schemas.common import ProblemSchema
+from config.settings import Settings
+
+DEFAULT_MAX_PAGE_SIZE = Settings().max_page_size
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,8 @@ class Operation:
     headers: tuple[str, ...] = field(default=())
     request_media: str = "application/json"  # the media type of ``request`` (an upload: multipart)
     more_requests: tuple[tuple[str, type[Schema]], ...] = ()  # other media types it accepts
+    # other media types of the success response, chosen by Accept (CSV, XLSX, .docx)
+    more_responses: tuple[str, ...] = ()
 
 
 def service_version() -> str:
@@ -58,17 +64,22 @@ def _operation_id(op: Operation) -> str:
     return "_".join([op.method, *words])
 
 
-def build_spec(operations: Iterable[Operation]) -> dict[str, Any]:
+def build_spec(
+    operations: Iterable[Operation], *, max_page_size: int = DEFAULT_MAX_PAGE_SIZE
+) -> dict[str, Any]:
+    plugin = MarshmallowPlugin()
     spec = APISpec(
         title="smeproc",
         version=service_version(),
         openapi_version="3.1.0",
-        plugins=[MarshmallowPlugin()],
+        plugins=[plugin],
         info={
             "description": "政府采购促进中小企业发展：合同条款、门槛审查与支付审计 / "
             "SME-fair government procurement: contract terms, barrier audits and payment audits."
         },
     )
+    assert plugin.converter is not None
+    plugin.converter.add_attribute_function(decimal_strings)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Problem", schema=ProblemSchema)
     paths: dict[str, dict[str, Any]] = {}
@@ -81,6 +92,11 @@ def build_spec(operations: Iterable[Operation]) -> dict[str, Any]:
         }
         if op.response is not None:
             operation["responses"][str(op.status)]["content"] = {"application/json": {"schema": op.response}}
+            for media in op.more_responses:
+                text = media.startswith("text/")
+                operation["responses"][str(op.status)]["content"][media] = {
+                    "schema": {"type": "string"} if text else BINARY
+                }
         for status in op.errors:
             operation["responses"][str(status)] = {
                 "description": "problem",
@@ -100,7 +116,7 @@ def build_spec(operations: Iterable[Operation]) -> dict[str, Any]:
         paths.setdefault(op.path, {})[op.method] = operation
     for path in sorted(paths):
         spec.path(path=path, operations=paths[path])
-    return spec.to_dict()
+    return finish(spec.to_dict(), max_page_size=max_page_size)
 
 
 def as_yaml(spec: dict[str, Any]) -> str:

@@ -470,6 +470,10 @@ ROUTES: tuple[Route, ...] = (
                 PaymentsReportSchema,
                 query=PaymentsReportQuerySchema,
                 errors=(401, 403, 406, 422),
+                more_responses=(
+                    "text/csv",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ),
             ),
         ),
     ),
