@@ -63,14 +63,14 @@ def test_a_batched_import_lets_other_writers_in_between_batches_and_is_idempoten
         wrote_between.append(finished.wait(timeout=10))
 
     first = import_ocds_batched(
-        factory, actor, data=body, media_type=NDJSON, batch_size=10, progress=another_writer
+        factory, actor, data=body, media_type=NDJSON, prefetch_size=10, progress=another_writer
     )
-    again = import_ocds_batched(factory, actor, data=body, media_type=NDJSON, batch_size=10)
+    again = import_ocds_batched(factory, actor, data=body, media_type=NDJSON, batch_seconds=0.0)
     with factory() as session:
         contracts = session.execute(select(func.count()).select_from(Contract)).scalar_one()
         checked, broken = auditlog.verify(session)
     engine.dispose()
-    assert wrote_between == [True] * 5  # 45 releases in batches of 10
+    assert len(wrote_between) >= 5 and all(wrote_between)  # 45 releases: at least 5 commits
     assert first.counts["releases"] == RELEASES and first.counts["created"] == first.counts["contracts"]
     assert contracts == first.counts["contracts"]
     assert again.counts["unchanged"] == first.counts["contracts"] and again.counts["created"] == 0
