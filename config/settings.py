@@ -53,6 +53,7 @@ class Settings:
     # Ed25519 private key (PEM) that signs audit-log checkpoints, and where checkpoints are written
     audit_signing_key: Path | None = None
     audit_checkpoint_dir: Path = DEFAULT_CHECKPOINT_DIR
+    audit_checkpoint_seconds: int = 300  # how often `smeproc worker` signs one (when the log grew)
     # rate limits (the ``limits`` library's notation); storage memory:// (per worker) or redis://
     rate_limit_storage: str = "memory://"
     rate_limit_per_key: str = "1200/minute"
@@ -81,6 +82,9 @@ class Settings:
             audit_mac_key=environ.get("SMEPROC_AUDIT_MAC_KEY", ""),
             audit_signing_key=_path(environ, "SMEPROC_AUDIT_SIGNING_KEY"),
             audit_checkpoint_dir=_path(environ, "SMEPROC_AUDIT_CHECKPOINT_DIR") or DEFAULT_CHECKPOINT_DIR,
+            audit_checkpoint_seconds=_int(
+                environ, "SMEPROC_AUDIT_CHECKPOINT_SECONDS", defaults.audit_checkpoint_seconds
+            ),
             rate_limit_storage=environ.get("SMEPROC_RATE_LIMIT_STORAGE") or defaults.rate_limit_storage,
             rate_limit_per_key=environ.get("SMEPROC_RATE_LIMIT_PER_KEY") or defaults.rate_limit_per_key,
             rate_limit_per_address=environ.get("SMEPROC_RATE_LIMIT_PER_ADDRESS")

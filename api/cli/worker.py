@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
     from procurement.db import create_db_engine, create_session_factory
     from procurement.events.overdue import notify_overdue
     from procurement.jobs.queue import JobQueue, build_huey
-    from procurement.jobs.worker import every, run_worker
+    from procurement.jobs.worker import Chore, every, run_worker
     from procurement.terms.services import today_in_china
     from procurement.webhooks.delivery import Dispatcher
     from procurement.webhooks.sender import HttpSender
@@ -44,7 +44,19 @@ def run(args: argparse.Namespace) -> int:
             return told > 0
 
         overdue = every(OVERDUE_CHECK_SECONDS, overdue_payments)
-        run_worker(queue, factory, threads=threads, chores=[webhooks.run_once, overdue])
+        chores: list[Chore] = [webhooks.run_once, overdue]
+        if settings.audit_signing_key is not None:  # signed audit-log checkpoints, outside the database
+            from procurement.auditlog.checkpoints import PeriodicCheckpoint, load_private_key
+
+            chores.append(
+                PeriodicCheckpoint(
+                    factory,
+                    load_private_key(settings.audit_signing_key),
+                    settings.audit_checkpoint_dir,
+                    settings.audit_checkpoint_seconds,
+                )
+            )
+        run_worker(queue, factory, threads=threads, chores=chores)
     finally:
         sender.close()
         engine.dispose()

@@ -11,6 +11,8 @@ import base64
 import hashlib
 import json
 import os
+import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -56,7 +58,10 @@ def create_checkpoint(
     session: Session, private_key: Ed25519PrivateKey, *, now: datetime | None = None
 ) -> Checkpoint:
     """Sign the log's head as it is now."""
-    head = session.get(AuditLogHead, HEAD_ID)
+    # a query, not session.get: appends move the head with Core statements the identity map misses
+    head = session.execute(
+        select(AuditLogHead.seq, AuditLogHead.hash).where(AuditLogHead.id == HEAD_ID)
+    ).one_or_none()
     entries, head_hash = (head.seq, head.hash) if head is not None else (0, GENESIS_HASH)
     head_mac = None
     if entries:
@@ -134,3 +139,33 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
     if not isinstance(key, Ed25519PublicKey):
         raise CheckpointError(f"{path} is not an Ed25519 public key")
     return key
+
+
+class PeriodicCheckpoint:
+    """A worker chore: sign and write a checkpoint every ``every_seconds`` when the log has grown."""
+
+    def __init__(
+        self,
+        session_factory: Callable[[], Session],
+        private_key: Ed25519PrivateKey,
+        directory: Path,
+        every_seconds: float,
+    ) -> None:
+        self._factory = session_factory
+        self._key = private_key
+        self._directory = directory
+        self._every = every_seconds
+        self._due = 0.0
+        self._last_entries = -1
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if now < self._due:
+            return False
+        self._due = now + self._every
+        with self._factory() as session:
+            checkpoint = create_checkpoint(session, self._key)
+        if checkpoint.entries != self._last_entries:
+            write_checkpoint(checkpoint, self._directory)
+            self._last_entries = checkpoint.entries
+        return False

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.orm import Session
 
 from procurement.auditlog import mac
@@ -158,3 +158,20 @@ def test_an_edited_checkpoint_or_another_key_is_refused(
     path.write_text(text.replace(f'"entries": {entries}', f'"entries": {entries - 1}'))
     with pytest.raises(CheckpointError):
         load_checkpoint(path, signing_key.public_key())
+
+
+def test_the_worker_chore_signs_a_checkpoint_when_the_log_grew(
+    session: Session, connection: Connection, signing_key: Ed25519PrivateKey, tmp_path: Path
+) -> None:
+    from procurement.auditlog.checkpoints import PeriodicCheckpoint
+    from tests.conftest import _savepoint_session
+
+    _write(session, 2)
+    chore = PeriodicCheckpoint(lambda: _savepoint_session(connection), signing_key, tmp_path, every_seconds=0)
+    chore()
+    chore()  # nothing new: no second file
+    _write(session, 1, start=2)
+    chore()
+    files = sorted(tmp_path.glob("checkpoint-*.json"))
+    assert len(files) == 2
+    assert load_checkpoint(files[-1], signing_key.public_key()).entries == _head_seq(session)
