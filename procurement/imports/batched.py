@@ -52,11 +52,13 @@ def import_ocds_batched(
     # one session throughout (its objects outlive each commit: expire_on_commit is off), one short
     # transaction at a time
     with session_factory() as session:
-        importer: Importer | None = None
         for chunk in _batches(items, prefetch_size):
+            # a fresh importer and identity map per chunk: memory stays that of one chunk, not of
+            # every contract of the file
+            session.expunge_all()
             begin_write(session)
             started = time.monotonic()
-            importer = Importer(session, actor, outcome=out) if importer is None else importer
+            importer = Importer(session, actor, outcome=out)
             importer.prefetch(chunk)
             touched_before = set(out.touched)
             for item in chunk:
