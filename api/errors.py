@@ -5,6 +5,7 @@ anything unexpected is logged and answered 500 without internals.
 """
 
 import logging
+import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
@@ -199,11 +200,15 @@ def database_unavailable(exc: DBAPIError) -> bool:
     return isinstance(exc, OperationalError) and not state and "sqlite" not in type(exc.orig).__module__
 
 
-def dbapi_error(req: falcon.Request, resp: falcon.Response, ex: DBAPIError, params: Any) -> None:
-    if not database_unavailable(ex):
+def dbapi_error(
+    req: falcon.Request, resp: falcon.Response, ex: DBAPIError | sqlite3.OperationalError, params: Any
+) -> None:
+    # the SQLite write gate raises the driver's own error, unwrapped, when it is not had in time
+    locked = isinstance(ex, sqlite3.OperationalError) and "database is locked" in str(ex)
+    if not locked and not (isinstance(ex, DBAPIError) and database_unavailable(ex)):
         unexpected_error(req, resp, ex, params)
         return
-    log.warning("database unavailable on %s %s: %s", req.method, req.path, ex.orig)
+    log.warning("database unavailable on %s %s: %s", req.method, req.path, getattr(ex, "orig", ex))
     req.env[UNAVAILABLE] = True  # api/retry.py runs a safe request once more
     _respond(
         resp,
@@ -247,4 +252,5 @@ def register(app: falcon.App) -> None:
     app.add_error_handler(DataError, data_error)
     app.add_error_handler(IntegrityError, integrity_error)
     app.add_error_handler(DBAPIError, dbapi_error)
+    app.add_error_handler(sqlite3.OperationalError, dbapi_error)
     app.set_error_serializer(serialize_http_error)

@@ -88,3 +88,19 @@ def test_integrity_errors_are_classified_by_constraint(session: Session, officer
             )
         )
     assert classify(foreign.value).kind == "foreign_key"
+
+
+def test_the_sqlite_write_gate_timing_out_is_503_not_500(
+    client: testing.TestClient, officer: Organization, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from procurement.suppliers import services
+
+    def gate_busy(*args: Any, **kwargs: Any) -> None:
+        raise sqlite3.OperationalError("database is locked (write gate busy)")
+
+    monkeypatch.setattr(services, "create_supplier", gate_busy)
+    result = client.simulate_post("/v1/suppliers", json={"name": "供应商"}, headers=headers_for(officer))
+    assert result.status_code == 503
+    assert result.headers["retry-after"] == "1"
