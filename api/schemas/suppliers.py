@@ -10,13 +10,18 @@ from rules.vocabulary import Industry, Size, SpecialStatus
 
 class SupplierCreateSchema(StrictSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    # null when not known (as a supplier without them is answered): the document must say so
     credit_code = fields.String(
         validate=validate.Length(equal=18),
+        allow_none=True,
         metadata={"description": "统一社会信用代码, GB 32100-2015"},
     )
-    external_id = fields.String(validate=validate.Length(min=1, max=200))
+    external_id = fields.String(validate=validate.Length(min=1, max=200), allow_none=True)
     industry = fields.Enum(
-        Industry, by_value=True, metadata={"description": "size-table industry (LAW.md §1)"}
+        Industry,
+        by_value=True,
+        allow_none=True,
+        metadata={"description": "size-table industry (LAW.md §1)"},
     )
     employees = Integer(validate=validate.Range(min=0), allow_none=True)
     revenue_wan = wan(allow_none=True)
