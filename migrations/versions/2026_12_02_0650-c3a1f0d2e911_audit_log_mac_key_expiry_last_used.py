@@ -1,8 +1,8 @@
 """audit log MAC; API key expiry and last use
 
 Revision ID: c3a1f0d2e911
-Revises: 5430efd6f1f7
-Create Date: 2026-12-02 05:45:00
+Revises: bed6ac406d37
+Create Date: 2026-12-02 06:50:00
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = 'c3a1f0d2e911'
-down_revision: str | None = '5430efd6f1f7'
+down_revision: str | None = 'bed6ac406d37'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
