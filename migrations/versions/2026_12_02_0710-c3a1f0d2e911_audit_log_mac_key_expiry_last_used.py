@@ -1,8 +1,8 @@
 """audit log MAC; API key expiry and last use
 
 Revision ID: c3a1f0d2e911
-Revises: bed6ac406d37
-Create Date: 2026-12-02 06:50:00
+Revises: 1c8dc0739713
+Create Date: 2026-12-02 07:10:00
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = 'c3a1f0d2e911'
-down_revision: str | None = 'bed6ac406d37'
+down_revision: str | None = '1c8dc0739713'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
