@@ -119,7 +119,14 @@ CALLER = {
         Role.PLATFORM,
     ),
 }
-POST_PATHS = sorted(op.path for route in ROUTES for op in route.operations if op.method == "post")
+# a new API key is shown once: it is never stored for a replay (the route is not idempotent)
+NOT_REPLAYED = {"/v1/keys"}
+POST_PATHS = sorted(
+    op.path
+    for route in ROUTES
+    for op in route.operations
+    if op.method == "post" and op.path not in NOT_REPLAYED
+)
 
 
 def test_every_post_route_has_a_replay_case() -> None:
