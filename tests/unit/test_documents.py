@@ -311,3 +311,22 @@ def test_cli_exit_codes_and_json_output(tmp_path: Path, capsys: pytest.CaptureFi
     assert _run([clean, scan], "--format", "json") == 2
     body = json.loads(capsys.readouterr().out)
     assert body["files"][1]["error"]["code"] == "unreadable_scan"
+
+
+def test_a_pdf_nested_100000_deep_is_a_document_error_not_a_crash() -> None:
+    """The probe's hostile PDF (a content stream nesting arrays 100,000 deep) was a 500."""
+    from procurement.documents import DocumentError
+
+    depth = 100_000
+    hostile = _pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1"
+            b" << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> /Contents 4 0 R >>",
+            _stream(b"BT /F1 12 Tf [" + b"[" * depth + b"]" * depth + b"] TJ ET"),
+        ]
+    )
+    with pytest.raises(DocumentError):
+        _, segments = read_segments(hostile, "hostile.pdf")
+        list(segments)
