@@ -1,0 +1,67 @@
+"""Chinese and English names of the vocabulary the pages show (statuses, kinds, triggers...)."""
+
+LABELS: dict[str, tuple[str, str]] = {
+    # contract status
+    "draft": ("草稿", "draft"),
+    "signed": ("已签订", "signed"),
+    "performing": ("履行中", "performing"),
+    "completed": ("已完成", "completed"),
+    "terminated": ("已终止", "terminated"),
+    # category and purchaser type
+    "goods": ("货物", "goods"),
+    "works": ("工程", "works"),
+    "services": ("服务", "services"),
+    "public_body": ("机关、事业单位", "public body"),
+    "other": ("其他", "other"),
+    # payment kinds, triggers, day types
+    "prepayment": ("预付款", "prepayment"),
+    "progress": ("进度款", "progress payment"),
+    "final": ("尾款（结算款）", "final payment"),
+    "retention": ("质保金（尾款扣留）", "retention"),
+    "signing": ("合同签订后", "after signing"),
+    "delivery": ("交付后", "after delivery"),
+    "acceptance": ("验收合格后", "after acceptance"),
+    "invoice": ("收到发票后", "after the invoice"),
+    "warranty_end": ("质保期满后", "after the warranty"),
+    "calendar": ("日", "calendar days"),
+    "working": ("工作日", "working days"),
+    # bonds
+    "bid": ("投标保证金", "bid bond"),
+    "performance": ("履约保证金", "performance bond"),
+    "quality_retention": ("质量保证金", "quality retention bond"),
+    "cash": ("现金", "cash"),
+    "bank_guarantee": ("银行保函", "bank guarantee"),
+    "insurance": ("保险", "insurance"),
+    "cheque": ("支票、汇票、本票", "cheque or draft"),
+    # sizes
+    "micro": ("微型企业", "micro"),
+    "small": ("小型企业", "small"),
+    "medium": ("中型企业", "medium"),
+    "large": ("大型企业", "large"),
+    # legal force and severity
+    "mandatory": ("法定义务（必须执行）", "binding law (must be applied)"),
+    "encouraged": (
+        "财政部门鼓励的目标（可说明理由不采纳）",
+        "the finance department's target (may be declined with a reason)",
+    ),
+    "violation": ("违规", "violation"),
+    "advice": ("建议", "advice"),
+    # finding status
+    "open": ("待处理", "open"),
+    "acknowledged": ("已确认", "acknowledged"),
+    "resolved": ("已整改", "resolved"),
+    "dismissed": ("已排除", "dismissed"),
+    "acknowledge": ("确认", "acknowledge"),
+    "resolve": ("标记已整改", "mark resolved"),
+    "dismiss": ("排除（须说明理由）", "dismiss (with a reason)"),
+}
+
+
+def label(value: object, lang: str) -> str:
+    key = getattr(value, "value", value)
+    if key is None:
+        return ""
+    names = LABELS.get(str(key))
+    if names is None:
+        return str(key)
+    return names[1] if lang == "en" else names[0]
