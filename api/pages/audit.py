@@ -213,6 +213,7 @@ class FindingPage:
             status=status,
             person=person,
             finding=finding,
+            organization_name=queries.organization_name(session, finding.organization_id),
             history=queries.finding_history(session, person.actor, finding_id),
             next_statuses=sorted(s.value for s in findings.NEXT_STATUSES[finding.status]),
             may_set=sorted(s.value for s in findings.MAY_SET.get(person.actor.role, frozenset())),

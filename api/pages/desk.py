@@ -188,6 +188,11 @@ class ContractPage:
         except (domain.InvalidInput, rules_errors.RulesError) as error:
             evaluation_error = {"zh": error.message_zh, "en": error.message_en}
         body = evaluation.body() if evaluation else None
+        history = queries.terms_decisions(session, person.actor, contract_id)
+        if decisions is None and history:
+            # what the officer declined last time stays declined, with its reason, until changed
+            decisions = {f"decision.{d['rule_id']}": "decline" for d in history[0].declined}
+            decisions |= {f"reason.{d['rule_id']}": d["reason"] for d in history[0].declined}
         web.render(
             req,
             resp,
@@ -199,7 +204,7 @@ class ContractPage:
             groups=_decision_groups(body["adjustments"]) if body else [],
             evaluation_error=evaluation_error,
             size=_size_check(contract, evaluation.snapshot) if evaluation else None,
-            history=queries.terms_decisions(session, person.actor, contract_id),
+            history=history,
             errors=errors or {},
             decisions=decisions or {},
             applied=req.get_param("applied") == "1",

@@ -37,7 +37,7 @@
   var rows = Array.prototype.slice.call(document.querySelectorAll("#findings-table tbody tr[data-category]"));
   var kinds = [], forces = {};
   rows.forEach(function (r) {
-    var k = r.dataset.category, f = r.dataset.force;
+    var k = r.dataset.label || r.dataset.category, f = r.dataset.force;
     if (kinds.indexOf(k) < 0) kinds.push(k);
     (forces[f] = forces[f] || {})[k] = Number(r.dataset.count);
   });

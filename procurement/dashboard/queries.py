@@ -212,3 +212,9 @@ def child_region(scope_code: str, region_code: str) -> str:
         return region_code
     width = len(prefix) + 2
     return region_code[:width].ljust(6, "0")
+
+
+def organization_name(session: Session, organization_id: int) -> str:
+    """The name of an organization the caller already reached through a visible row."""
+    name = session.execute(select(Organization.name).where(Organization.id == organization_id)).scalar()
+    return str(name or organization_id)
