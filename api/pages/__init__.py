@@ -12,7 +12,7 @@ from api.pages.audit import (
 )
 from api.pages.audit_work import AuditRunPage, AuditRuns, Documents
 from api.pages.desk import ApplyTerms, ContractPage, DeskHome, NewDraft
-from api.pages.signin import DeskLinkSignIn, Home, Language, SignIn, SignOut
+from api.pages.signin import DeskLinkSignIn, Home, Language, SignIn, SignOut, SlashRedirect
 from api.pages.static import StaticFiles
 from config.settings import Settings
 from rules.policy import PolicyBook
@@ -30,6 +30,8 @@ def add_pages(app: falcon.App, settings: Settings, book: PolicyBook) -> None:
         ("/static/{path:path}", StaticFiles()),
         ("/desk/link/{token}", DeskLinkSignIn()),
         ("/signin/link/{token}", DeskLinkSignIn()),
+        ("/desk", SlashRedirect()),
+        ("/audit", SlashRedirect()),
         ("/desk/", DeskHome()),
         ("/desk/contracts/new", NewDraft()),
         (f"/desk/contracts/{{contract_id:{ID}}}", contract_page),

@@ -2,7 +2,9 @@
 -> contract -> finding, finding decisions, report downloads. Documents and audit runs are in
 ``audit_work``."""
 
-from datetime import date
+import threading
+import time
+from datetime import date, datetime
 from operator import add
 from typing import Any
 
@@ -21,7 +23,7 @@ from procurement.organizations.models import Role
 from procurement.reports import db_report
 from procurement.reports.stats import GroupStats
 from procurement.signin.services import Person
-from procurement.terms.services import today_in_china
+from procurement.terms.services import CHINA, today_in_china
 
 ROLES = (Role.AUDITOR,)
 PERIOD = PaymentsReportQuerySchema()
@@ -96,42 +98,76 @@ def _prepayment_by_child(scope: str, by_leaf: dict[str, tuple[int, int]]) -> dic
     return sums
 
 
+class FiguresCache:
+    """The overview's figures for a few minutes, per scope, region, period and day.
+
+    Aggregating a province's million contracts takes seconds; auditors open the overview again and
+    again while they drill down. The page says when its figures were computed and offers a refresh.
+    Shared by the worker's threads (never request state): a lock guards it, and it is bounded.
+    """
+
+    def __init__(self, ttl_seconds: float = 300.0, max_entries: int = 256) -> None:
+        self._ttl = ttl_seconds
+        self._max = max_entries
+        self._entries: dict[tuple[Any, ...], tuple[float, dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> dict[str, Any] | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, key: tuple[Any, ...], figures: dict[str, Any]) -> None:
+        with self._lock:
+            if len(self._entries) >= self._max:
+                self._entries.clear()
+            self._entries[key] = (time.monotonic() + self._ttl, figures)
+
+
+def overview_figures(session: Any, person: Person, period: dict[str, Any]) -> dict[str, Any]:
+    """Everything the overview shows, from the report service and the dashboard queries."""
+    report = db_report.region_report(session, person.actor, **period)
+    regions = _sub_regions(report)
+    window = {"signed_from": period["period_from"], "signed_to": period["period_to"]}
+    prepayment = _prepayment_by_child(
+        period["region_code"],
+        queries.prepayment_by_region(session, person.actor, region_code=period["region_code"], **window),
+    )
+    names = queries.region_names(session, [g.key for g in regions] + [period["region_code"]])
+    total_prepayment = tuple(map(sum, zip(*prepayment.values(), strict=False))) or (0, 0)
+    return {
+        "total": report.total(),
+        "total_prepayment": total_prepayment,
+        "regions": regions,
+        "region_names": names,
+        "prepayment": prepayment,
+        "purchasers": sorted(report.purchasers(), key=lambda g: (-g.overdue_amount, g.name))[:50],
+        "open_findings": queries.open_findings_by_kind(
+            session, person.actor, region_code=period["region_code"], **window
+        ),
+        "charts": chart_data(regions, prepayment, names),
+        "computed_at": datetime.now(CHINA),
+    }
+
+
 class Overview:
     auth_required = False
+
+    def __init__(self, cache: FiguresCache | None = None) -> None:
+        self._cache = cache or FiguresCache()
 
     @page
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         person = web.require(req, *ROLES)
-        session = req.context.session
         period = _period(req, person)
-        report = db_report.region_report(session, person.actor, **period)
-        regions = _sub_regions(report)
-        window = {"signed_from": period["period_from"], "signed_to": period["period_to"]}
-        prepayment = _prepayment_by_child(
-            period["region_code"],
-            queries.prepayment_by_region(session, person.actor, region_code=period["region_code"], **window),
-        )
-        names = queries.region_names(session, [g.key for g in regions] + [period["region_code"]])
-        open_findings = queries.open_findings_by_kind(
-            session, person.actor, region_code=period["region_code"], **window
-        )
-        total_prepayment = tuple(map(sum, zip(*prepayment.values(), strict=False))) or (0, 0)
-        web.render(
-            req,
-            resp,
-            "audit/overview.html",
-            person=person,
-            period=period,
-            query=req.query_string,
-            total=report.total(),
-            total_prepayment=total_prepayment,
-            regions=regions,
-            region_names=names,
-            prepayment=prepayment,
-            purchasers=sorted(report.purchasers(), key=lambda g: (-g.overdue_amount, g.name))[:50],
-            open_findings=open_findings,
-            charts=chart_data(regions, prepayment, names),
-        )
+        key = (person.actor.scope[0], tuple(sorted(person.actor.scope[1].items())), *period.values())
+        figures = None if req.get_param("refresh") else self._cache.get(key)
+        if figures is None:
+            figures = overview_figures(req.context.session, person, period)
+            self._cache.put(key, figures)
+        query = "&".join(f"{k}={v}" for k, v in req.params.items() if k in ("region", "from", "to") and v)
+        web.render(req, resp, "audit/overview.html", person=person, period=period, query=query, **figures)
 
 
 class PurchaserPage:

@@ -17,6 +17,17 @@ class Home:
         raise Redirect(web.HOME_OF.get(person.actor.role, "/signin") if person else "/signin")
 
 
+class SlashRedirect:
+    """/desk and /audit as typed: to /desk/ and /audit/."""
+
+    auth_required = False
+    read_only = True
+
+    @page
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        raise Redirect(req.path + "/")
+
+
 class SignIn:
     auth_required = False
 
