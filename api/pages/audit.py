@@ -146,6 +146,9 @@ def overview_figures(session: Any, person: Person, period: dict[str, Any]) -> di
         "open_findings": queries.open_findings_by_kind(
             session, person.actor, region_code=period["region_code"], **window
         ),
+        "late_interest": queries.late_interest_open(
+            session, person.actor, region_code=period["region_code"], **window
+        ),
         "charts": chart_data(regions, prepayment, names),
         "computed_at": datetime.now(CHINA),
     }

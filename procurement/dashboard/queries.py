@@ -4,9 +4,10 @@ kind and legal force, and a finding's history from the audit log."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Numeric, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from procurement.auditlog.models import AuditLogEntry
@@ -218,3 +219,26 @@ def organization_name(session: Session, organization_id: int) -> str:
     """The name of an organization the caller already reached through a visible row."""
     name = session.execute(select(Organization.name).where(Organization.id == organization_id)).scalar()
     return str(name or organization_id)
+
+
+def late_interest_open(
+    session: Session, actor: Actor, *, region_code: str, signed_from: date | None, signed_to: date | None
+) -> Decimal:
+    """Late interest on the overdue payments that audit runs found and nobody has closed yet (the
+    payment rule's evidence carries it, computed by the payment clock at the run's date)."""
+    interest = cast(StoredFinding.evidence["late_interest"].as_string(), Numeric(18, 2))
+    query = (
+        select(func.coalesce(func.sum(interest), 0))
+        .join(Contract, Contract.id == StoredFinding.contract_id)
+        .where(
+            actor.visible(StoredFinding.organization_id, StoredFinding.region_code),
+            StoredFinding.region_code.startswith(region_prefix(region_code), autoescape=True),
+            StoredFinding.status.in_((FindingStatus.OPEN, FindingStatus.ACKNOWLEDGED)),
+            StoredFinding.category == "payment",
+        )
+    )
+    if signed_from is not None:
+        query = query.where(Contract.signed_on >= signed_from)
+    if signed_to is not None:
+        query = query.where(Contract.signed_on <= signed_to)
+    return Decimal(str(session.execute(query).scalar() or 0)).quantize(Decimal("0.01"))

@@ -332,7 +332,7 @@ def _finding(session: Session, contract_org: Organization, contract_id: int) -> 
                 citations=(Citation("国务院令第728号", "第八条", "保障中小企业款项支付条例", ""),),
                 message_zh="逾期未付款",
                 message_en="payment overdue",
-                evidence={"amount": "900000.00", "due_on": "2025-10-24"},
+                evidence={"amount": "900000.00", "due_on": "2025-10-24", "late_interest": "12345.67"},
             )
         ],
     )
@@ -350,6 +350,7 @@ def test_an_auditor_sees_the_overview_as_charts_and_tables_and_drills_to_a_findi
     assert 'id="chart-share"' in overview.text and 'id="chart-data"' in overview.text
     assert f"/audit/purchasers/{region['school'].id}" in overview.text
     assert 'data-category="payment"' in overview.text  # the open finding, in the table the chart reads
+    assert "12,345.67" in overview.text  # its late interest
     purchaser = auditor.get(f"/audit/purchasers/{region['school'].id}")
     assert f"/audit/contracts/{contract.id}" in purchaser.text
     contract_page = auditor.get(f"/audit/contracts/{contract.id}")
