@@ -2,10 +2,7 @@
 -> contract -> finding, finding decisions, report downloads. Documents and audit runs are in
 ``audit_work``."""
 
-import threading
-import time
 from datetime import date, datetime
-from operator import add
 from typing import Any
 
 import falcon
@@ -16,12 +13,12 @@ from api.pages.web import PageError, Redirect, page
 from api.schemas.reports import PaymentsReportQuerySchema
 from procurement import errors as domain
 from procurement.contracts import services as contracts
-from procurement.dashboard import queries
+from procurement.dashboard import overview, queries
 from procurement.findings import services as findings
 from procurement.findings.models import FindingStatus
+from procurement.jobs.models import JobState
 from procurement.organizations.models import Role
 from procurement.reports import db_report
-from procurement.reports.stats import GroupStats
 from procurement.signin.services import Person
 from procurement.terms.services import CHINA, today_in_china
 
@@ -50,127 +47,42 @@ def _period(req: falcon.Request, person: Person) -> dict[str, Any]:
     }
 
 
-def _sub_regions(report: db_report.RegionReport) -> list[GroupStats]:
-    """The report's leaf regions summed one level below the chosen region."""
-    scope = report.scope.region_code
-    sums: dict[str, list[int]] = {}
-    for code, counters in report.stats.regions.items():
-        child = queries.child_region(scope, code)
-        row = sums.get(child)
-        sums[child] = list(counters) if row is None else list(map(add, row, counters))
-    return [GroupStats.of(code, code, sums[code]) for code in sorted(sums)]
-
-
-def _percent(value: Any) -> float | None:
-    return None if value is None else round(float(value) * 100, 1)
-
-
-def chart_data(
-    regions: list[GroupStats], prepayment: dict[str, tuple[int, int]], names: dict[str, str]
-) -> dict[str, Any]:
-    """What the charts draw (and the tables beside them show), per sub-region."""
-    labels = [f"{names.get(g.key, '')} {g.key}".strip() for g in regions]
-    return {
-        "labels": labels,
-        "sme_count_share": [
-            _percent(g.sme_contracts / g.contracts) if g.contracts else None for g in regions
-        ],
-        "sme_value_share": [_percent(g.sme_value_share) for g in regions],
-        "prepayment_rate": [
-            _percent(prepayment[g.key][1] / prepayment[g.key][0])
-            if prepayment.get(g.key, (0, 0))[0]
-            else None
-            for g in regions
-        ],
-        "on_time_rate": [_percent(g.on_time_rate) for g in regions],
-        "overdue_amount": [float(g.overdue_amount) for g in regions],
-        "bonds_past_due_amount": [float(g.bonds_past_due_amount) for g in regions],
-        "retention_past_due_amount": [float(g.retention_past_due_amount) for g in regions],
-    }
-
-
-def _prepayment_by_child(scope: str, by_leaf: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
-    sums: dict[str, tuple[int, int]] = {}
-    for code, (n, k) in by_leaf.items():
-        child = queries.child_region(scope, code)
-        m, j = sums.get(child, (0, 0))
-        sums[child] = (m + n, j + k)
-    return sums
-
-
-class FiguresCache:
-    """The overview's figures for a few minutes, per scope, region, period and day.
-
-    Aggregating a province's million contracts takes seconds; auditors open the overview again and
-    again while they drill down. The page says when its figures were computed and offers a refresh.
-    Shared by the worker's threads (never request state): a lock guards it, and it is bounded.
-    """
-
-    def __init__(self, ttl_seconds: float = 300.0, max_entries: int = 256) -> None:
-        self._ttl = ttl_seconds
-        self._max = max_entries
-        self._entries: dict[tuple[Any, ...], tuple[float, dict[str, Any]]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> dict[str, Any] | None:
-        entry = self._entries.get(key)
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        return entry[1]
-
-    def put(self, key: tuple[Any, ...], figures: dict[str, Any]) -> None:
-        with self._lock:
-            if len(self._entries) >= self._max:
-                self._entries.clear()
-            self._entries[key] = (time.monotonic() + self._ttl, figures)
-
-
-def overview_figures(session: Any, person: Person, period: dict[str, Any]) -> dict[str, Any]:
-    """Everything the overview shows, from the report service and the dashboard queries."""
-    report = db_report.region_report(session, person.actor, **period)
-    regions = _sub_regions(report)
-    window = {"signed_from": period["period_from"], "signed_to": period["period_to"]}
-    prepayment = _prepayment_by_child(
-        period["region_code"],
-        queries.prepayment_by_region(session, person.actor, region_code=period["region_code"], **window),
-    )
-    names = queries.region_names(session, [g.key for g in regions] + [period["region_code"]])
-    total_prepayment = tuple(map(sum, zip(*prepayment.values(), strict=False))) or (0, 0)
-    return {
-        "total": report.total(),
-        "total_prepayment": total_prepayment,
-        "regions": regions,
-        "region_names": names,
-        "prepayment": prepayment,
-        "purchasers": sorted(report.purchasers(), key=lambda g: (-g.overdue_amount, g.name))[:50],
-        "open_findings": queries.open_findings_by_kind(
-            session, person.actor, region_code=period["region_code"], **window
-        ),
-        "late_interest": queries.late_interest_open(
-            session, person.actor, region_code=period["region_code"], **window
-        ),
-        "charts": chart_data(regions, prepayment, names),
-        "computed_at": datetime.now(CHINA),
-    }
-
-
 class Overview:
-    auth_required = False
+    """The region overview from the newest figures a ``dashboard.overview`` job computed for this
+    scope, region and period; while they are being computed, a page that looks again shortly."""
 
-    def __init__(self, cache: FiguresCache | None = None) -> None:
-        self._cache = cache or FiguresCache()
+    auth_required = False
 
     @page
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         person = web.require(req, *ROLES)
         period = _period(req, person)
-        key = (person.actor.scope[0], tuple(sorted(person.actor.scope[1].items())), *period.values())
-        figures = None if req.get_param("refresh") else self._cache.get(key)
-        if figures is None:
-            figures = overview_figures(req.context.session, person, period)
-            self._cache.put(key, figures)
+        session = req.context.session
+        key = overview.scope_key(
+            person.actor, period["region_code"], period["period_from"], period["period_to"]
+        )
         query = "&".join(f"{k}={v}" for k, v in req.params.items() if k in ("region", "from", "to") and v)
-        web.render(req, resp, "audit/overview.html", person=person, period=period, query=query, **figures)
+        job = None if req.get_param("refresh") else overview.latest_overview(session, key)
+        if job is None:
+            overview.request_overview(session, person.actor, **period)
+            if req.get_param("refresh"):
+                raise Redirect(f"/audit/?{query}")
+        if job is None or job.state is not JobState.SUCCEEDED or not job.result:
+            web.render(req, resp, "audit/overview_pending.html", person=person, period=period, job=job)
+            return
+        figures = job.result["figures"]
+        computed_at = datetime.fromisoformat(figures["computed_at"]).astimezone(CHINA)
+        web.render(
+            req,
+            resp,
+            "audit/overview.html",
+            person=person,
+            period=period,
+            query=query,
+            figures=figures,
+            computed_at=computed_at,
+            fresh_minutes=int(overview.FRESH_FOR.total_seconds() // 60),
+        )
 
 
 class PurchaserPage:

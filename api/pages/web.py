@@ -5,6 +5,7 @@ language switch, form bodies, and errors rendered as pages (not problem+json).
 import hmac
 import secrets
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,6 +37,20 @@ _env = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def _yuan(value: object) -> str:
+    """Money as 1,234,567.89 (from a Decimal or its string, never through a float)."""
+    return "—" if value is None else f"{Decimal(str(value)):,.2f}"
+
+
+def _percent(value: object) -> str:
+    """A fraction (0-1, as Decimal or string) as a percentage with one decimal."""
+    return "—" if value is None else f"{Decimal(str(value)) * 100:.1f}%"
+
+
+_env.filters["yuan"] = _yuan
+_env.filters["percent"] = _percent
 
 
 class PageError(Exception):

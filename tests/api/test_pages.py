@@ -7,12 +7,15 @@ from urllib.parse import urlencode
 
 import pytest
 from falcon import testing
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from api.pages.web import SESSION_COOKIE
+from procurement.dashboard import overview
 from procurement.findings.models import FindingSource, FindingStatus, StoredFinding
 from procurement.findings.services import store_findings
+from procurement.jobs.models import Job, JobState
+from procurement.jobs.services import run_job
 from procurement.organizations.models import Organization, Role
 from procurement.orm import utcnow
 from procurement.signin import services as signin
@@ -339,13 +342,33 @@ def _finding(session: Session, contract_org: Organization, contract_id: int) -> 
     return stored[0]
 
 
+def _run_overview_jobs(connection: Connection) -> int:
+    """What the worker does: run the queued overview jobs (here in the test's transaction)."""
+
+    def factory() -> Session:
+        return Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+    with factory() as session:
+        queued = session.execute(
+            select(Job.id).where(Job.kind == overview.KIND, Job.state == JobState.QUEUED)
+        ).scalars()
+        ids = list(queued)
+    for job_id in ids:
+        assert run_job(factory, job_id) is JobState.SUCCEEDED
+    return len(ids)
+
+
 def test_an_auditor_sees_the_overview_as_charts_and_tables_and_drills_to_a_finding(
-    client: testing.TestClient, session: Session, region: dict[str, Organization]
+    client: testing.TestClient, session: Session, connection: Connection, region: dict[str, Organization]
 ) -> None:
     contract = factories.ContractFactory(purchaser=region["school"], external_ref="AUD-1")
     finding = _finding(session, region["school"], contract.id)
     auditor = _auditor(client, region)
-    overview = auditor.get("/audit/", params={"from": "2025-01-01", "to": "2025-12-31"})
+    period = {"from": "2025-01-01", "to": "2025-12-31"}
+    pending = auditor.get("/audit/", params=period)
+    assert pending.status_code == 200 and "正在统计" in pending.text  # a job computes the figures
+    assert _run_overview_jobs(connection) == 1
+    overview = auditor.get("/audit/", params=period)
     assert overview.status_code == 200
     assert 'id="chart-share"' in overview.text and 'id="chart-data"' in overview.text
     assert f"/audit/purchasers/{region['school'].id}" in overview.text
@@ -356,6 +379,12 @@ def test_an_auditor_sees_the_overview_as_charts_and_tables_and_drills_to_a_findi
     contract_page = auditor.get(f"/audit/contracts/{contract.id}")
     assert f"/audit/findings/{finding.id}" in contract_page.text
     assert auditor.get("/audit/", params={"region": "110000"}).status_code == 403
+    # the figures are shown again without a new job; a refresh asks for one
+    auditor.get("/audit/", params=period)
+    assert _run_overview_jobs(connection) == 0
+    again = auditor.get("/audit/", params={**period, "refresh": "1"})
+    assert again.status_code == 303 and "refresh" not in again.headers["Location"]
+    assert _run_overview_jobs(connection) == 1
 
 
 def test_an_auditor_dismisses_a_finding_only_with_a_reason_and_sees_its_history(

@@ -82,7 +82,11 @@ def _wait_until_up(base: str, process: subprocess.Popen[str], log: Path) -> None
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[Service]:
     """The demo region on a fresh SQLite file, served by ``smeproc serve``; the demo's links."""
-    env = {**os.environ, "SMEPROC_DATABASE_URL": f"sqlite:///{tmp_path / 'browser.sqlite3'}"}
+    env = {
+        **os.environ,
+        "SMEPROC_DATABASE_URL": f"sqlite:///{tmp_path / 'browser.sqlite3'}",
+        "SMEPROC_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.sqlite3'}",
+    }
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     for args in (("db", "upgrade"), ("demo", "--links", base)):
@@ -92,20 +96,23 @@ def service(tmp_path: Path) -> Iterator[Service]:
     desk = next(v for k, v in lines.items() if k.startswith("officer's desk"))
     dashboard = next(v for k, v in lines.items() if k.startswith("auditor's dashboard"))
     log = tmp_path / "server.log"
+    commands = (  # as make run: the server and a job worker beside it
+        [SMEPROC, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+        [SMEPROC, "worker", "--threads", "1"],
+    )
     with log.open("w") as output:
-        process = subprocess.Popen(
-            [SMEPROC, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        processes = [
+            subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
+            for command in commands
+        ]
         try:
-            _wait_until_up(base, process, log)
+            _wait_until_up(base, processes[0], log)
             yield Service(base, desk, dashboard)
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                process.wait(timeout=30)
 
 
 @pytest.fixture
@@ -219,7 +226,8 @@ def test_an_auditor_drills_from_the_overview_to_a_finding_and_dismisses_it(
     shot(tab, "audit-run")
 
     tab.goto(f"{service.base}/audit/?from=2025-01-01&to=2025-12-31")
-    tab.wait_for_selector("#chart-share svg")  # ECharts drew, from the service's own file
+    shot(tab, "audit-overview-pending")  # the worker computes the figures; the page looks again
+    tab.wait_for_selector("#chart-share svg", timeout=60_000)  # ECharts drew, from the service's own file
     tab.wait_for_selector("#chart-findings svg")
     assert tab.locator("#findings-table tbody tr[data-category]").count() >= 1
     shot(tab, "audit-overview")
