@@ -1,4 +1,8 @@
-"""Chinese and English names of the vocabulary the pages show (statuses, kinds, triggers...)."""
+"""Chinese and English names of the vocabulary the pages show (statuses, kinds, triggers...), and
+of the contract fields the SME terms change."""
+
+import re
+from typing import Any
 
 LABELS: dict[str, tuple[str, str]] = {
     # contract status
@@ -88,3 +92,40 @@ def label(value: object, lang: str) -> str:
     if names is None:
         return str(key)
     return names[1] if lang == "en" else names[0]
+
+
+# the terms engine's field paths (API units: rates already as percent), with {n} the row number
+FIELDS: dict[str, tuple[str, str]] = {
+    "prepayment.percent": ("预付款比例（%）", "prepayment (%)"),
+    "acceptance_period_days": ("验收期限（日）", "acceptance period (days)"),
+    "settlement_tied_to_audit": ("以审计结果作为结算依据", "settlement waits for an audit"),
+    "reserved_notice": ("预留份额告知", "set-aside notice"),
+    "bonds.percent": ("第{n}项保证金比例（%）", "bond {n} (%)"),
+    "bonds.forms": ("第{n}项保证金缴纳形式", "bond {n}: forms accepted"),
+    "bonds.return_days": ("第{n}项保证金退还期限（日）", "bond {n}: returned within (days)"),
+    "payment_terms.percent": ("第{n}笔付款比例（%）", "payment {n} (%)"),
+    "payment_terms.days": ("第{n}笔付款期限（日）", "payment {n}: due within (days)"),
+    "payment_terms.held_months": ("第{n}笔扣留期限（月）", "payment {n}: held (months)"),
+}
+_INDEXED = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
+
+
+def field_label(path: str, lang: str) -> str:
+    """``bonds[0].percent`` as 第1项保证金比例（%） / bond 1 (%); an unknown path as it is."""
+    match = _INDEXED.match(path)
+    key, number = (f"{match[1]}.{match[3]}", int(match[2]) + 1) if match else (path, 0)
+    names = FIELDS.get(key)
+    if names is None:
+        return path
+    return (names[1] if lang == "en" else names[0]).format(n=number)
+
+
+def value_label(value: Any, lang: str) -> str:
+    """A before/after value as people read it: lists of forms named, yes/no, none as a dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return ("yes" if value else "no") if lang == "en" else ("是" if value else "否")
+    if isinstance(value, list | tuple):
+        return (", " if lang == "en" else "、").join(label(v, lang) for v in value) or "—"
+    return str(value)

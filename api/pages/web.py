@@ -17,7 +17,7 @@ from marshmallow import ValidationError
 
 from api.body import raw_body
 from api.errors import STATUS_OF, flatten_errors
-from api.pages.labels import label
+from api.pages.labels import field_label, label, value_label
 from procurement import errors as domain
 from procurement.organizations.models import Role
 from procurement.signin.services import SESSION_HOURS, Person, person_of
@@ -110,12 +110,20 @@ def render(
     def name_of(value: object) -> str:
         return label(value, lang)
 
+    def field_of(path: str) -> str:
+        return field_label(path, lang)
+
+    def value_of(value: Any) -> str:
+        return value_label(value, lang)
+
     resp.status = status
     resp.content_type = HTML
     resp.cache_control = ("no-store",)  # pages show what one person may see
     resp.text = _env.get_template(template).render(
         t=t,
         label=name_of,
+        field_label=field_of,
+        value_label=value_of,
         lang=lang,
         person=person,
         path=req.relative_uri,

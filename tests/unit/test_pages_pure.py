@@ -1,4 +1,4 @@
-"""Cutting a document's text into plain and marked pieces by the findings' character offsets."""
+"""Pure helpers of the pages: marking findings in a document's text by offset, and naming term fields."""
 
 from api.pages.audit_work import highlighted
 from rules.findings import Finding
@@ -32,3 +32,13 @@ def test_overlapping_findings_never_repeat_text() -> None:
     segments = [(0, "0123456789", {})]
     out = highlighted(segments, [_finding(2, 6), _finding(4, 8)])
     assert "".join(p.text for p in out[0]["pieces"]) == "0123456789"
+
+
+def test_term_fields_are_named_for_people() -> None:
+    from api.pages.labels import field_label, value_label
+
+    assert field_label("bonds[0].percent", "zh") == "第1项保证金比例（%）"
+    assert field_label("payment_terms[1].days", "en") == "payment 2: due within (days)"
+    assert field_label("something.new", "zh") == "something.new"
+    assert value_label(["bank_guarantee", "cash"], "zh") == "银行保函、现金"
+    assert value_label(None, "en") == "—"
