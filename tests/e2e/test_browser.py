@@ -142,6 +142,8 @@ def test_an_officer_goes_from_a_desk_link_to_a_new_draft_and_applies_its_terms(
     tab.goto(service.desk_link)
     assert tab.url.endswith("/desk/")
     assert "演示经办人" in tab.inner_text("header")
+    tab.keyboard.press("Tab")  # keyboard users reach the skip link first
+    assert tab.evaluate("document.activeElement.textContent") == "跳到正文"
     shot(tab, "desk-home")
 
     tab.get_by_role("link", name="新建合同草稿").first.click()
@@ -241,7 +243,8 @@ def test_an_auditor_drills_from_the_overview_to_a_finding_and_dismisses_it(
     tab.get_by_role("button", name="排除（须说明理由）").click()
     assert "排除审查发现须说明理由" in tab.inner_text("#reason-error")
     tab.get_by_label("理由（排除时必填）").fill("采购人已于2025年10月20日付清，付款凭证已核对")
-    tab.get_by_role("button", name="排除（须说明理由）").click()
+    tab.get_by_role("button", name="排除（须说明理由）").focus()  # by keyboard
+    tab.keyboard.press("Enter")
     assert tab.inner_text("#finding-status") == "已排除"
     assert "采购人已于2025年10月20日付清" in tab.inner_text("main")
     assert tab.locator("ol.history li").count() >= 2  # found, then dismissed
