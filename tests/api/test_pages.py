@@ -473,5 +473,6 @@ def test_vendored_assets_are_served_by_the_service(client: testing.TestClient) -
         asset = client.simulate_get(path)
         assert asset.status_code == 200 and len(asset.content) > 1000
     assert client.simulate_get("/static/../pages/web.py").status_code == 404
-    page = client.simulate_get("/signin").text  # nothing loaded from another host
-    assert "https://" not in page and "http://" not in page
+    page = client.simulate_get("/signin")  # nothing loaded from another host, no inline script runs
+    assert "https://" not in page.text and "http://" not in page.text
+    assert "script-src 'self';" in page.headers["Content-Security-Policy"]

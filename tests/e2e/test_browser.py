@@ -125,6 +125,17 @@ def page(service: Service) -> Iterator[Any]:
         context = browser.new_context(viewport=SCREEN, accept_downloads=True, locale="zh-CN")
         tab = context.new_page()
         tab.set_default_timeout(20_000)
+        # script errors and refused content (CSP) show up here; an answered 4xx page does too: skip
+        tab.problems = []
+        tab.on("pageerror", lambda error: tab.problems.append(str(error)))
+        tab.on(
+            "console",
+            lambda message: (
+                message.type == "error"
+                and "Failed to load resource" not in message.text
+                and tab.problems.append(message.text)
+            ),
+        )
         try:
             yield tab
         finally:
@@ -196,6 +207,7 @@ def test_an_officer_goes_from_a_desk_link_to_a_new_draft_and_applies_its_terms(
     assert "已应用中小企业条款" in tab.inner_text("main")
     assert "本项目资金按学期拨付" in tab.inner_text("main")
     shot(tab, "desk-contract-applied")
+    assert tab.problems == []
 
     supplement = tab.get_by_role("link", name="下载补充协议（.docx）")
     if supplement.count() == 0:
@@ -249,6 +261,7 @@ def test_an_auditor_drills_from_the_overview_to_a_finding_and_dismisses_it(
     assert "采购人已于2025年10月20日付清" in tab.inner_text("main")
     assert tab.locator("ol.history li").count() >= 2  # found, then dismissed
     shot(tab, "audit-finding-dismissed")
+    assert tab.problems == []
 
 
 def test_an_auditor_reads_a_tender_document_with_its_barriers_marked(service: Service, page: Any) -> None:
@@ -267,3 +280,4 @@ def test_an_auditor_reads_a_tender_document_with_its_barriers_marked(service: Se
 
     tab.get_by_role("link", name="English").click()
     assert "Tender document review" in tab.inner_text("h1")
+    assert tab.problems == []
