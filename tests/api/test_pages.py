@@ -476,3 +476,19 @@ def test_vendored_assets_are_served_by_the_service(client: testing.TestClient) -
     page = client.simulate_get("/signin")  # nothing loaded from another host, no inline script runs
     assert "https://" not in page.text and "http://" not in page.text
     assert "script-src 'self';" in page.headers["Content-Security-Policy"]
+
+
+def test_an_auditor_starts_an_audit_run_and_a_bad_period_is_shown_beside_the_field(
+    client: testing.TestClient, region: dict[str, Organization]
+) -> None:
+    factories.ContractFactory(purchaser=region["school"])
+    auditor = _auditor(client, region)
+    token = auditor.token("/audit/runs")
+    bad = auditor.post("/audit/runs", {"csrf_token": token, "from": "2025-12-31", "to": "2025-01-01"})
+    assert bad.status_code == 422 and 'id="to-error"' in bad.text and 'value="2025-12-31"' in bad.text
+    started = auditor.post("/audit/runs", {"csrf_token": token, "from": "2025-01-01", "to": "2025-12-31"})
+    assert started.status_code == 303
+    run = auditor.get(started.headers["Location"])
+    assert run.status_code == 200 and 'id="run-status"' in run.text
+    partial = auditor.get(started.headers["Location"], headers={"HX-Request": "true"})
+    assert partial.text.lstrip().startswith("<section") and "<html" not in partial.text
