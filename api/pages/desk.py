@@ -165,8 +165,8 @@ class ContractPage:
     auth_required = False
 
     def __init__(self, book: PolicyBook, clock: Callable[[], date] = terms.today_in_china) -> None:
-        self._book = book
-        self._clock = clock
+        self.book = book  # shared with ApplyTerms, which shows this page again on an error
+        self.clock = clock
 
     def show(
         self,
@@ -184,7 +184,7 @@ class ContractPage:
         evaluation = None
         evaluation_error = None
         try:
-            evaluation = terms.evaluate_contract(session, contract, book=self._book, today=self._clock())
+            evaluation = terms.evaluate_contract(session, contract, book=self.book, today=self.clock())
         except (domain.InvalidInput, rules_errors.RulesError) as error:
             evaluation_error = {"zh": error.message_zh, "en": error.message_en}
         body = evaluation.body() if evaluation else None
@@ -243,11 +243,11 @@ class ApplyTerms:
                 session,
                 person.actor,
                 contract_id,
-                book=self._page._book,
+                book=self._page.book,
                 accepted=accepted,
                 declined=declined,
                 expected_version=int(version),
-                today=self._page._clock(),
+                today=self._page.clock(),
             )
         except (domain.InvalidInput, domain.StaleVersion) as error:
             session.rollback()
