@@ -17,6 +17,7 @@ from api.pages.web import PageError, Redirect, page
 from api.schemas.audit_runs import AuditRunCreateSchema
 from procurement import errors as domain
 from procurement.barrier_audits import services as barriers
+from procurement.dashboard import queries
 from procurement.documents import read_segments
 from procurement.documents.errors import DocumentError
 from procurement.finance import audit_runs
@@ -136,7 +137,8 @@ class AuditRuns:
     @page
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         person = web.require(req, *ROLES)
-        web.render(req, resp, "audit/runs.html", person=person, errors={}, values={}, run=None)
+        runs = queries.recent_audit_runs(req.context.session, person.actor)
+        web.render(req, resp, "audit/runs.html", person=person, errors={}, values={}, run=None, runs=runs)
 
     @page
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:

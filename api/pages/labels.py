@@ -11,6 +11,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "performing": ("履行中", "performing"),
     "completed": ("已完成", "completed"),
     "terminated": ("已终止", "terminated"),
+    # jobs and audit runs
+    "queued": ("排队中", "queued"),
+    "running": ("进行中", "running"),
+    "failed": ("失败", "failed"),
     # category and purchaser type
     "goods": ("货物", "goods"),
     "works": ("工程", "works"),

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from procurement.auditlog.models import AuditLogEntry
 from procurement.contracts.models import Contract, PaymentTermRow
 from procurement.errors import NotFound
+from procurement.finance.models import AuditRun
 from procurement.findings.models import FindingStatus, StoredFinding
 from procurement.findings.services import get_finding
-from procurement.organizations.models import Organization
+from procurement.organizations.models import Organization, Role
 from procurement.scope import Actor, one_visible, region_prefix
 from procurement.suppliers.models import Supplier
 from procurement.terms.models import TermsResult
@@ -242,3 +243,20 @@ def late_interest_open(
     if signed_to is not None:
         query = query.where(Contract.signed_on <= signed_to)
     return Decimal(str(session.execute(query).scalar() or 0)).quantize(Decimal("0.01"))
+
+
+def recent_audit_runs(session: Session, actor: Actor, *, limit: int = 20) -> list[AuditRun]:
+    """The newest finance audit runs the caller may see (as ``get_audit_run`` decides one by one)."""
+    query = select(AuditRun).order_by(AuditRun.id.desc()).limit(limit)
+    if actor.role is Role.OFFICER:
+        query = query.where(
+            or_(
+                AuditRun.requested_by_org_id == actor.organization_id,
+                AuditRun.organization_id == actor.organization_id,
+            )
+        )
+    elif actor.role is not Role.ADMIN:
+        query = query.where(
+            AuditRun.region_code.startswith(region_prefix(actor.region_code), autoescape=True)
+        )
+    return list(session.execute(query).scalars())

@@ -492,3 +492,5 @@ def test_an_auditor_starts_an_audit_run_and_a_bad_period_is_shown_beside_the_fie
     assert run.status_code == 200 and 'id="run-status"' in run.text
     partial = auditor.get(started.headers["Location"], headers={"HX-Request": "true"})
     assert partial.text.lstrip().startswith("<section") and "<html" not in partial.text
+    listed = auditor.get("/audit/runs")
+    assert f'href="{started.headers["Location"]}"' in listed.text
