@@ -52,6 +52,7 @@ class Overview:
     scope, region and period; while they are being computed, a page that looks again shortly."""
 
     auth_required = False
+    writes_on_get = True  # it may queue the job
 
     @page
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:

@@ -80,6 +80,7 @@ class DeskLinkSignIn:
     """GET /desk/link/{token}: the platform sends the officer's browser here, once."""
 
     auth_required = False
+    writes_on_get = True
 
     @page
     def on_get(self, req: falcon.Request, resp: falcon.Response, token: str) -> None:
