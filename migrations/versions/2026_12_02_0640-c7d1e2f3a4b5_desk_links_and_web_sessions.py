@@ -1,7 +1,7 @@
 """desk links and web sessions (the pages' sign-in)
 
 Revision ID: c7d1e2f3a4b5
-Revises: 5430efd6f1f7
+Revises: c81e2a6f0d14
 Create Date: 2026-12-02 06:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = "c7d1e2f3a4b5"
-down_revision: str | None = "5430efd6f1f7"
+down_revision: str | None = "c81e2a6f0d14"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
