@@ -11,7 +11,7 @@ from api.pages.audit import (
     ReportDownload,
 )
 from api.pages.audit_work import AuditRunPage, AuditRuns, Documents
-from api.pages.desk import ApplyTerms, ContractPage, DeskHome, NewDraft
+from api.pages.desk import ApplyTerms, ContractPage, DeskHome, NewDraft, Supplement
 from api.pages.signin import DeskLinkSignIn, Home, Language, SignIn, SignOut, SlashRedirect
 from api.pages.static import StaticFiles
 from config.settings import Settings
@@ -36,6 +36,7 @@ def add_pages(app: falcon.App, settings: Settings, book: PolicyBook) -> None:
         ("/desk/contracts/new", NewDraft()),
         (f"/desk/contracts/{{contract_id:{ID}}}", contract_page),
         (f"/desk/contracts/{{contract_id:{ID}}}/apply", ApplyTerms(contract_page)),
+        (f"/desk/contracts/{{contract_id:{ID}}}/supplement.docx", Supplement()),
         ("/audit/", Overview()),
         (f"/audit/purchasers/{{purchaser_id:{ID}}}", PurchaserPage()),
         (f"/audit/contracts/{{contract_id:{ID}}}", AuditContractPage()),

@@ -20,6 +20,7 @@ from procurement.jobs.models import JobState
 from procurement.organizations.models import Role
 from procurement.reports import db_report
 from procurement.signin.services import Person
+from procurement.terms.decisions import terms_decisions
 from procurement.terms.services import CHINA, today_in_china
 
 ROLES = (Role.AUDITOR,)
@@ -120,7 +121,7 @@ class AuditContractPage:
             person=person,
             contract=contract,
             findings=queries.findings_about(session, person.actor, contract_id=contract_id),
-            history=queries.terms_decisions(session, person.actor, contract_id),
+            history=terms_decisions(session, person.actor, contract_id)["decisions"],
         )
 
 

@@ -17,6 +17,8 @@ from procurement.organizations.models import Role
 from procurement.signin.services import Person
 from procurement.suppliers import services as suppliers
 from procurement.terms import services as terms
+from procurement.terms.decisions import terms_decisions
+from procurement.terms.supplement import DOCX_MEDIA_TYPE, contract_supplement
 from rules import errors as rules_errors
 from rules.policy import PolicyBook
 from rules.vocabulary import (
@@ -188,11 +190,11 @@ class ContractPage:
         except (domain.InvalidInput, rules_errors.RulesError) as error:
             evaluation_error = {"zh": error.message_zh, "en": error.message_en}
         body = evaluation.body() if evaluation else None
-        history = queries.terms_decisions(session, person.actor, contract_id)
+        history = terms_decisions(session, person.actor, contract_id)["decisions"]
         if decisions is None and history:
             # what the officer declined last time stays declined, with its reason, until changed
-            decisions = {f"decision.{d['rule_id']}": "decline" for d in history[0].declined}
-            decisions |= {f"reason.{d['rule_id']}": d["reason"] for d in history[0].declined}
+            decisions = {f"decision.{d['rule_id']}": "decline" for d in history[0]["declined"]}
+            decisions |= {f"reason.{d['rule_id']}": d["reason"] for d in history[0]["declined"]}
         web.render(
             req,
             resp,
@@ -208,7 +210,7 @@ class ContractPage:
             errors=errors or {},
             decisions=decisions or {},
             applied=req.get_param("applied") == "1",
-            supplement_url=None,
+            supplement_url=f"/desk/contracts/{contract.id}/supplement.docx" if history else None,
         )
 
     @page
@@ -260,3 +262,18 @@ class ApplyTerms:
             self._page.show(req, resp, person, contract_id, status=status, errors=errors, decisions=values)
             return
         raise Redirect(f"/desk/contracts/{contract_id}?applied=1")
+
+
+class Supplement:
+    """GET /desk/contracts/{id}/supplement.docx: the 合同补充条款 of the latest apply (the API's)."""
+
+    auth_required = False
+    read_only = True
+
+    @page
+    def on_get(self, req: falcon.Request, resp: falcon.Response, contract_id: int) -> None:
+        person = web.require(req, *ROLES, Role.AUDITOR)
+        name, data = contract_supplement(req.context.session, person.actor, contract_id)
+        resp.content_type = DOCX_MEDIA_TYPE
+        resp.downloadable_as = name
+        resp.data = data

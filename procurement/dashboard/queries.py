@@ -19,7 +19,6 @@ from procurement.findings.services import get_finding
 from procurement.organizations.models import Organization, Role
 from procurement.scope import Actor, one_visible, region_prefix
 from procurement.suppliers.models import Supplier
-from procurement.terms.models import TermsResult
 from rules.vocabulary import ContractStatus, OrganizationKind, PaymentKind
 
 SEARCH_MAX_CHARS = 100
@@ -146,28 +145,6 @@ def finding_history(session: Session, actor: Actor, finding_id: int) -> list[His
         .order_by(AuditLogEntry.seq)
     )
     return [HistoryEntry(e.created_at, e.actor, e.action, {}) for e in session.execute(query).scalars()]
-
-
-def terms_decisions(
-    session: Session, actor: Actor, contract_id: int, *, limit: int = 20
-) -> list[TermsResult]:
-    """The contract's applied SME terms, newest first: what was shown, accepted and declined."""
-    one_visible(
-        session,
-        actor,
-        Contract,
-        contract_id,
-        org_column=Contract.purchaser_id,
-        region_column=Contract.region_code,
-        names=("合同", "contract"),
-    )
-    query = (
-        select(TermsResult)
-        .where(TermsResult.contract_id == contract_id)
-        .order_by(TermsResult.id.desc())
-        .limit(limit)
-    )
-    return list(session.execute(query).scalars())
 
 
 def prepayment_by_region(

@@ -1,7 +1,9 @@
 """The pages through the Falcon test client: desk links and sessions, CSRF, scoping, the officer's
 draft and apply, the auditor's overview and finding decisions, and the bad-input answers."""
 
+import io
 import re
+import zipfile
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -298,6 +300,41 @@ def test_an_officer_creates_a_draft_and_applies_the_terms_with_one_decline(
     assert "本项目资金按进度拨付" in shown.text
     row = session.execute(select(TermsResult).order_by(TermsResult.id.desc())).scalars().first()
     assert row is not None and row.declined == [{"rule_id": encouraged[0], "reason": "本项目资金按进度拨付"}]
+    supplement = officer.get(f"{page_path}/supplement.docx")
+    assert supplement.status_code == 200
+    assert "attachment" in supplement.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(supplement.content)) as docx:
+        document = docx.read("word/document.xml").decode("utf-8")
+    assert "本项目资金按进度拨付" in document  # the declined change and its reason are in the paper
+
+
+def test_a_binding_change_cannot_be_declined_even_by_a_forged_form(
+    client: testing.TestClient, region: dict[str, Organization]
+) -> None:
+    officer = _officer(client, region)
+    contract = factories.ContractFactory(purchaser=region["school"], status="draft", signed_on=None)
+    page = officer.get(f"/desk/contracts/{contract.id}")
+    token = TOKEN.search(page.text).group(1)  # type: ignore[union-attr]
+    rule_ids = re.findall(r'name="rule_id" value="([^"]+)"', page.text)
+    offered = set(re.findall(r'name="decision\.([^"]+)" value="decline"', page.text))
+    binding = [r for r in rule_ids if r not in offered]
+    assert binding, "the factory's cash-only bond is a binding change"
+    fields = [("csrf_token", token), ("version", str(contract.version))]
+    for rule_id in rule_ids:
+        fields += [("rule_id", rule_id), (f"decision.{rule_id}", "decline"), (f"reason.{rule_id}", "不同意")]
+    refused = officer.post(f"/desk/contracts/{contract.id}/apply", fields)
+    assert refused.status_code == 422
+    assert "不能拒绝" in refused.text
+
+
+def test_a_supplement_before_any_apply_is_a_page_saying_so(
+    client: testing.TestClient, region: dict[str, Organization]
+) -> None:
+    officer = _officer(client, region)
+    contract = factories.ContractFactory(purchaser=region["school"], status="draft", signed_on=None)
+    assert "supplement.docx" not in officer.get(f"/desk/contracts/{contract.id}").text
+    early = officer.get(f"/desk/contracts/{contract.id}/supplement.docx")
+    assert early.status_code == 409 and "尚未确认" in early.text
 
 
 def test_declining_without_a_reason_keeps_the_page_and_says_why(

@@ -209,14 +209,12 @@ def test_an_officer_goes_from_a_desk_link_to_a_new_draft_and_applies_its_terms(
     shot(tab, "desk-contract-applied")
     assert tab.problems == []
 
-    supplement = tab.get_by_role("link", name="下载补充协议（.docx）")
-    if supplement.count() == 0:
-        pytest.skip("the .docx supplement service is not on main yet (issue 8): nothing to download")
     with tab.expect_download() as download:
-        supplement.click()
-    data = Path(download.value.path()).read_bytes()
-    with zipfile.ZipFile(io.BytesIO(data)) as docx:
-        assert "word/document.xml" in docx.namelist()
+        tab.get_by_role("link", name="下载补充协议（.docx）").click()
+    assert download.value.suggested_filename == "合同补充条款-WEB-2026-001.docx"
+    with zipfile.ZipFile(io.BytesIO(Path(download.value.path()).read_bytes())) as docx:
+        document = docx.read("word/document.xml").decode("utf-8")
+    assert "本项目资金按学期拨付" in document  # the declined change, with its reason, is on the paper
 
 
 def _check_character(first17: str) -> str:
