@@ -12,6 +12,10 @@ OUT = DeskLinkSchema()
 
 
 class DeskLinks:
+    # a retry with the same Idempotency-Key gets the same link back (the first answer may have been
+    # lost on the way), never a second one
+    idempotent = True
+
     def on_post_collection(self, req: falcon.Request, resp: falcon.Response) -> None:
         fields = load_json(req, CREATE)
         issued = services.issue_desk_link(

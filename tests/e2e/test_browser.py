@@ -184,6 +184,7 @@ def test_an_officer_goes_from_a_desk_link_to_a_new_draft_and_applies_its_terms(
 
     # the credit code was mistyped: the same page, the error beside the field, the input kept
     error = tab.locator("#supplier-credit_code-error")
+    error.wait_for()  # the page after the POST (a busy machine answers late)
     assert "校验" in error.inner_text() or "check" in error.inner_text()
     assert tab.get_by_label("合同编号").input_value() == "WEB-2026-001"
     shot(tab, "desk-new-draft-error")
@@ -191,8 +192,7 @@ def test_an_officer_goes_from_a_desk_link_to_a_new_draft_and_applies_its_terms(
         "91650102MA78Q9K2L" + _check_character("91650102MA78Q9K2L")
     )
     tab.get_by_role("button", name="保存草稿并查看中小企业条款").click()
-
-    assert "/desk/contracts/" in tab.url
+    tab.wait_for_url("**/desk/contracts/*")
     assert "before-after" in tab.content()
     shot(tab, "desk-contract")
     declines = tab.locator('input[type=radio][value="decline"]')
@@ -204,6 +204,7 @@ def test_an_officer_goes_from_a_desk_link_to_a_new_draft_and_applies_its_terms(
         "本项目资金按学期拨付，预付款比例按拨付计划确定"
     )
     tab.get_by_role("button", name="应用条款").click()
+    tab.get_by_text("已应用中小企业条款").wait_for()
     assert "已应用中小企业条款" in tab.inner_text("main")
     assert "本项目资金按学期拨付" in tab.inner_text("main")
     shot(tab, "desk-contract-applied")
@@ -251,11 +252,12 @@ def test_an_auditor_drills_from_the_overview_to_a_finding_and_dismisses_it(
     tab.locator("table.list a[href^='/audit/findings/']").nth(1).click()
     assert "/audit/findings/" in tab.url
     tab.get_by_role("button", name="排除（须说明理由）").click()
+    tab.locator("#reason-error").wait_for()
     assert "排除审查发现须说明理由" in tab.inner_text("#reason-error")
     tab.get_by_label("理由（排除时必填）").fill("采购人已于2025年10月20日付清，付款凭证已核对")
     tab.get_by_role("button", name="排除（须说明理由）").focus()  # by keyboard
     tab.keyboard.press("Enter")
-    assert tab.inner_text("#finding-status") == "已排除"
+    tab.locator("#finding-status", has_text="已排除").wait_for()
     assert "采购人已于2025年10月20日付清" in tab.inner_text("main")
     assert tab.locator("ol.history li").count() >= 2  # found, then dismissed
     shot(tab, "audit-finding-dismissed")
