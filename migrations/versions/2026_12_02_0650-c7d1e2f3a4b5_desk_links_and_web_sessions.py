@@ -1,7 +1,7 @@
 """desk links and web sessions (the pages' sign-in)
 
 Revision ID: c7d1e2f3a4b5
-Revises: c81e2a6f0d14
+Revises: bed6ac406d37
 Create Date: 2026-12-02 06:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = "c7d1e2f3a4b5"
-down_revision: str | None = "c81e2a6f0d14"
+down_revision: str | None = "bed6ac406d37"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
