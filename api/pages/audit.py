@@ -4,6 +4,7 @@
 
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import falcon
 from marshmallow import ValidationError
@@ -63,14 +64,16 @@ class Overview:
         key = overview.scope_key(
             person.actor, period["region_code"], period["period_from"], period["period_to"]
         )
-        query = "&".join(f"{k}={v}" for k, v in req.params.items() if k in ("region", "from", "to") and v)
+        query = urlencode({k: v for k, v in req.params.items() if k in ("region", "from", "to") and v})
         job = None if req.get_param("refresh") else overview.latest_overview(session, key)
         if job is None:
             overview.request_overview(session, person.actor, **period)
             if req.get_param("refresh"):
                 raise Redirect(f"/audit/?{query}")
         if job is None or job.state is not JobState.SUCCEEDED or not job.result:
-            web.render(req, resp, "audit/overview_pending.html", person=person, period=period, job=job)
+            web.render(
+                req, resp, "audit/overview_pending.html", person=person, period=period, job=job, query=query
+            )
             return
         figures = job.result["figures"]
         computed_at = datetime.fromisoformat(figures["computed_at"]).astimezone(CHINA)

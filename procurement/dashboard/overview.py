@@ -138,15 +138,16 @@ def compute_overview(context: JobContext, params: dict[str, Any]) -> dict[str, A
 
 
 def latest_overview(session: Session, key: str, *, now: datetime | None = None) -> Job | None:
-    """The newest overview job for ``key`` still worth showing: succeeded within FRESH_FOR, or
-    queued or running (being computed). The caller checked the key is its own scope's."""
+    """The newest overview job for ``key`` within FRESH_FOR: succeeded (its figures), queued or
+    running (being computed), or failed (shown with its error; a new one only when asked, so a
+    failing computation is not queued again on every reload). The key is the caller's own scope's."""
     since = (now or utcnow()) - FRESH_FOR
     query = (
         select(Job)
         .where(
             Job.kind == KIND,
             Job.created_at >= since,
-            Job.state.in_((JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED)),
+            Job.state.in_((JobState.QUEUED, JobState.RUNNING, JobState.SUCCEEDED, JobState.FAILED)),
             Job.params["key"].as_string() == key,
         )
         .order_by(Job.id.desc())

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 from falcon import testing
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session
 
 from api.pages.web import SESSION_COOKIE
@@ -422,6 +422,22 @@ def test_an_auditor_sees_the_overview_as_charts_and_tables_and_drills_to_a_findi
     again = auditor.get("/audit/", params={**period, "refresh": "1"})
     assert again.status_code == 303 and "refresh" not in again.headers["Location"]
     assert _run_overview_jobs(connection) == 1
+
+
+def test_a_failed_overview_job_is_shown_and_not_queued_again_on_reload(
+    client: testing.TestClient, session: Session, region: dict[str, Organization]
+) -> None:
+    auditor = _auditor(client, region)
+    assert "正在统计" in auditor.get("/audit/").text
+    session.execute(
+        update(Job)
+        .where(Job.kind == overview.KIND)
+        .values(state=JobState.FAILED, error="数据库不可用 / db down")
+    )
+    failed = auditor.get("/audit/")
+    assert "统计失败" in failed.text and "数据库不可用" in failed.text
+    assert 'http-equiv="refresh"' not in failed.text
+    assert session.execute(select(func.count()).select_from(Job)).scalar() == 1
 
 
 def test_an_auditor_dismisses_a_finding_only_with_a_reason_and_sees_its_history(
