@@ -1,7 +1,7 @@
 """desk links and web sessions (the pages' sign-in)
 
 Revision ID: c7d1e2f3a4b5
-Revises: bed6ac406d37
+Revises: 1c8dc0739713
 Create Date: 2026-12-02 06:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = "c7d1e2f3a4b5"
-down_revision: str | None = "bed6ac406d37"
+down_revision: str | None = "1c8dc0739713"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
