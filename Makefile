@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 
 run: venv
 	$(BIN)/smeproc db upgrade
-	$(BIN)/smeproc demo
+	$(BIN)/smeproc demo --links http://$(HOST):$(PORT)
 	@echo "smeproc: http://$(HOST):$(PORT)/v1/health"
 	@# the worker runs background jobs beside the server and stops with it
 	$(BIN)/smeproc worker & worker=$$!; trap 'kill $$worker' EXIT INT TERM; \

@@ -15,12 +15,14 @@ from api import errors
 from api.auth import KeyAuthentication
 from api.middleware import ActorCache, BodyLimit, Idempotency, SessionManager
 from api.openapi import build_spec, service_version
+from api.pages import add_pages
 from api.ratelimit import RateLimits
 from api.resources.audit_runs import AuditRuns
 from api.resources.audits import Audits, DocumentAudits
 from api.resources.barrier_checks import BarrierChecks
 from api.resources.checks import PriceDeductionCheck, ReservationCheck, SizeCheck, TermsCheck
 from api.resources.contracts import ContractEvents, Contracts
+from api.resources.desk_links import DeskLinks
 from api.resources.findings import Findings
 from api.resources.health import Health
 from api.resources.imports import OcdsImports
@@ -119,10 +121,12 @@ def create_app(
         "policies": Policies(book),
         "api_keys": ApiKeys(),
         **platform_resources(settings),
+        "desk_links": DeskLinks(),
     }
     for route in ROUTES:
         if route.suffix:
             app.add_route(route.path, resources[route.resource], suffix=route.suffix)
         else:
             app.add_route(route.path, resources[route.resource])
+    add_pages(app, settings, book)
     return app

@@ -56,7 +56,10 @@ class SessionManager:
     ) -> None:
         if resource is None:
             return
-        writes = req.method not in READ_METHODS and not getattr(resource, "read_only", False)
+        # a GET may write too (a one-time link being used, a job being queued): ``writes_on_get``
+        writes = (
+            req.method not in READ_METHODS or getattr(resource, "writes_on_get", False)
+        ) and not getattr(resource, "read_only", False)
         req.context.session = (self._write if writes else self._read)()
 
     def process_response(

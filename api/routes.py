@@ -27,6 +27,7 @@ from api.schemas.contracts import (
     ContractPageSchema,
     ContractSchema,
 )
+from api.schemas.desk_links import DeskLinkCreateSchema, DeskLinkSchema
 from api.schemas.events import EventCreateSchema, EventPageSchema, EventSchema
 from api.schemas.findings import (
     FindingListQuerySchema,
@@ -457,6 +458,24 @@ ROUTES: tuple[Route, ...] = (
                 AuditRunSchema,
             ),
         ),
+    ),
+    Route(
+        "/v1/desk-links",
+        "desk_links",
+        (
+            _op(
+                "/v1/desk-links",
+                "post",
+                "经办人一次性登录链接 / a one-time desk sign-in link for an officer (platform key)",
+                "pages",
+                DeskLinkSchema,
+                status=201,
+                request=DeskLinkCreateSchema,
+                headers=IDEMPOTENT,
+                errors=WRITE_ERRORS,
+            ),
+        ),
+        suffix="collection",
     ),
     Route(
         "/v1/reports/payments",

@@ -19,6 +19,7 @@ from procurement.imports.models import OcdsImport
 from procurement.jobs.models import Job
 from procurement.organizations.models import ApiKey, Organization, Role
 from procurement.orm import Base
+from procurement.signin.models import DeskLink, WebSession
 from procurement.suppliers.models import Supplier
 from procurement.terms.models import TermsResult
 from procurement.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -34,6 +35,7 @@ __all__ = [
     "Contract",
     "ContractEvent",
     "ContractObligation",
+    "DeskLink",
     "DocumentAudit",
     "GoodsItemRow",
     "IdempotencyRecord",
@@ -47,6 +49,7 @@ __all__ = [
     "StoredFinding",
     "Supplier",
     "TermsResult",
+    "WebSession",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookSubscription",

@@ -108,6 +108,10 @@ CASES: dict[str, Case] = {
     "/v1/imports/ocds": lambda c, o: ("/v1/imports/ocds", {"releases": []}),
     "/v1/webhooks": lambda c, o: ("/v1/webhooks", {"url": PUBLIC_HOOK, "event_types": ["finding.opened"]}),
     "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver": _delivery,
+    "/v1/desk-links": lambda c, o: (
+        "/v1/desk-links",
+        {"purchaser_id": factories.OrganizationFactory(region_code="650102").id, "officer_name": "王经办"},
+    ),
 }
 # the organization each route is called as: (kind, role)
 CALLER = {
@@ -118,6 +122,7 @@ CALLER = {
         OrganizationKind.PLATFORM,
         Role.PLATFORM,
     ),
+    "/v1/desk-links": (OrganizationKind.PLATFORM, Role.PLATFORM),
 }
 # a new API key is shown once: it is never stored for a replay (the route is not idempotent)
 NOT_REPLAYED = {"/v1/keys"}

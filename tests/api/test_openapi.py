@@ -29,6 +29,8 @@ def test_every_route_and_method_is_documented(settings: Settings) -> None:
     served = set()
     for route in inspect.inspect_routes(app):
         path = re.sub(r":int(\([^)]*\))?", "", route.path)
+        if not path.startswith("/v1/"):  # the pages (/desk/, /audit/, /signin) are HTML, not the API
+            continue
         for method in route.methods:
             if method.internal:
                 continue

@@ -1,0 +1,1 @@
+"""Read-only queries the pages need beyond the API's lists, scoped by the same ``Actor.visible``."""

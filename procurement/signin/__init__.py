@@ -1,0 +1,1 @@
+"""Browser sign-in for the pages: one-time desk links a platform issues, and cookie sessions."""
