@@ -33,7 +33,7 @@ from api.schemas.findings import (
     FindingListQuerySchema,
     FindingPageSchema,
     FindingStatusChangeSchema,
-    StoredFindingSchema,
+    FindingWithHistorySchema,
 )
 from api.schemas.imports import (
     ImportQuerySchema,
@@ -398,16 +398,16 @@ ROUTES: tuple[Route, ...] = (
             _op(
                 "/v1/findings/{finding_id}",
                 "get",
-                "审查发现 / a finding",
+                "审查发现及其状态变更记录 / a finding with the history of its status",
                 "findings",
-                StoredFindingSchema,
+                FindingWithHistorySchema,
             ),
             _op(
                 "/v1/findings/{finding_id}",
                 "patch",
                 "确认、整改或排除审查发现 / acknowledge, resolve or dismiss a finding",
                 "findings",
-                StoredFindingSchema,
+                FindingWithHistorySchema,
                 request=FindingStatusChangeSchema,
                 errors=(401, 403, 404, 413, 422),
             ),
@@ -435,10 +435,11 @@ ROUTES: tuple[Route, ...] = (
             _op(
                 "/v1/audit-runs",
                 "post",
-                "财政审计：逾期付款、保证金、质保金与强制条款 / run a finance audit of a region or purchaser",
+                "财政审计：逾期付款、保证金、质保金与强制条款 / start a finance audit of a region or "
+                "purchaser (202: queued; 409 while a run over the same scope is queued or running)",
                 "audit runs",
                 AuditRunSchema,
-                status=201,
+                status=202,
                 request=AuditRunCreateSchema,
                 headers=IDEMPOTENT,
                 errors=(401, 403, 404, 409, 413, 422),
@@ -453,7 +454,7 @@ ROUTES: tuple[Route, ...] = (
             _op(
                 "/v1/audit-runs/{run_id}",
                 "get",
-                "审计批次及汇总 / an audit run with its summary",
+                "审计批次：状态、进度及汇总 / an audit run: state, percent done, summary",
                 "audit runs",
                 AuditRunSchema,
             ),

@@ -119,6 +119,7 @@ def ledger_finding(entry: LedgerEntry, record: str = "") -> Finding:
     evidence: dict[str, Any] = {
         "record": record,
         "kind": entry.kind,
+        "ref": entry.ref,
         "amount": str(entry.amount),
         "held_on": entry.held_on.isoformat() if entry.held_on else None,
         "due_on": entry.due_on.isoformat(),

@@ -6,13 +6,25 @@ import falcon
 
 from api.body import load_json
 from api.resources.base import actor_of, load_query, page_body, page_limit, session_of
-from api.schemas.findings import FindingListQuerySchema, FindingStatusChangeSchema, StoredFindingSchema
+from api.schemas.findings import (
+    FindingListQuerySchema,
+    FindingStatusChangeSchema,
+    FindingWithHistorySchema,
+    StoredFindingSchema,
+)
 from procurement.findings import services
+from procurement.findings.models import StoredFinding
 from procurement.terms.decisions import declined_by_contract
 
 LIST_QUERY = FindingListQuerySchema()
 STATUS_IN = FindingStatusChangeSchema()
 OUT = StoredFindingSchema()
+ONE = FindingWithHistorySchema()
+
+
+def _with_history(req: falcon.Request, finding: StoredFinding) -> dict[str, Any]:
+    body: dict[str, Any] = ONE.dump((finding, services.transitions_of(session_of(req), finding.id)))
+    return body
 
 
 class Findings:
@@ -26,7 +38,7 @@ class Findings:
         resp.media = body
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, finding_id: int) -> None:
-        body = OUT.dump(services.get_finding(session_of(req), actor_of(req), finding_id))
+        body = _with_history(req, services.get_finding(session_of(req), actor_of(req), finding_id))
         _with_declined_terms(req, [body])
         resp.media = body
 
@@ -35,7 +47,9 @@ class Findings:
         finding = services.change_status(
             session_of(req), actor_of(req), finding_id, status=body["status"], reason=body["reason"]
         )
-        resp.media = OUT.dump(finding)
+        body = _with_history(req, finding)
+        _with_declined_terms(req, [body])
+        resp.media = body
 
 
 def _with_declined_terms(req: falcon.Request, items: list[dict[str, Any]]) -> None:

@@ -62,8 +62,15 @@ class StoredFindingSchema(FindingSchema):
     """A stored finding: where it came from, whose it is, and where it stands."""
 
     id = Integer()
+    key = fields.String(
+        metadata={
+            "description": "what the finding is about (contract or document, rule, obligation or "
+            "clause): every audit of the same thing updates the finding with this key"
+        }
+    )
     source = fields.Enum(FindingSource, by_value=True)
-    source_id = Integer(metadata={"description": "the document audit or audit run"})
+    source_id = Integer(metadata={"description": "the document audit or audit run that last found it"})
+    first_source_id = Integer(metadata={"description": "the audit that first found it"})
     organization_id = Integer()
     region_code = fields.String()
     contract_id = Integer(allow_none=True)
@@ -72,6 +79,7 @@ class StoredFindingSchema(FindingSchema):
     status_changed_at = fields.AwareDateTime(allow_none=True)
     status_changed_by = fields.String(allow_none=True)
     created_at = fields.AwareDateTime()
+    last_seen_at = fields.AwareDateTime(metadata={"description": "when an audit last found it"})
     contract_terms_declined = fields.List(
         fields.Dict(),
         dump_only=True,
@@ -86,8 +94,10 @@ class StoredFindingSchema(FindingSchema):
         shaped = _shape(finding)
         for name in (
             "id",
+            "key",
             "source",
             "source_id",
+            "first_source_id",
             "organization_id",
             "region_code",
             "contract_id",
@@ -96,9 +106,35 @@ class StoredFindingSchema(FindingSchema):
             "status_changed_at",
             "status_changed_by",
             "created_at",
+            "last_seen_at",
         ):
             shaped[name] = getattr(finding, name)
         return shaped
+
+
+class FindingTransitionSchema(Schema):
+    at = fields.AwareDateTime()
+    by = fields.String(metadata={"description": "the API key (key:<id>) or the audit (audit_run:<id>)"})
+    from_status = fields.Enum(
+        FindingStatus,
+        by_value=True,
+        allow_none=True,
+        data_key="from",
+        metadata={"description": "null: found"},
+    )
+    to_status = fields.Enum(FindingStatus, by_value=True, data_key="to")
+    reason = fields.String()
+
+
+class FindingWithHistorySchema(StoredFindingSchema):
+    """One finding with every change of its status, oldest first; dumps a (finding, history) pair."""
+
+    history = fields.List(fields.Nested(FindingTransitionSchema))
+
+    @pre_dump
+    def _pair_texts(self, pair: Any, **kwargs: Any) -> dict[str, Any]:
+        finding, history = pair
+        return super()._pair_texts(finding, **kwargs) | {"history": history}
 
 
 class FindingPageSchema(PageLinksSchema):

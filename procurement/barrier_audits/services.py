@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import and_
 from sqlalchemy.orm import Session
 
 from procurement.auditlog.services import record
@@ -20,8 +21,10 @@ from procurement.barrier_audits.models import DocumentAudit
 from procurement.documents import FileInfo, TextSegment, iter_findings, read_segments, scan_requirements
 from procurement.documents.reader import iter_text
 from procurement.documents.services import default_scanner
+from procurement.findings.identity import document_scope
 from procurement.findings.models import FindingSource, StoredFinding
 from procurement.findings.services import findings_of, store_findings
+from procurement.findings.upsert import resolve_unseen
 from procurement.scope import Actor, one_visible
 from rules.barriers import BarrierScanner, Requirement
 from rules.barriers.catalogue import ProjectCategory
@@ -205,6 +208,8 @@ def _store(
     )
     session.add(audit)
     session.flush()
+    # the same document audited again (same organization, same name) updates its findings
+    scope = document_scope(audit.organization_id, filename)
     stored = store_findings(
         session,
         source=FindingSource.DOCUMENT_AUDIT,
@@ -212,6 +217,18 @@ def _store(
         organization_id=audit.organization_id,
         region_code=audit.region_code,
         findings=result.findings,
+        scope=scope,
+        by=actor.label,
+    )
+    cleared = resolve_unseen(
+        session,
+        and_(
+            StoredFinding.organization_id == audit.organization_id,
+            StoredFinding.key.startswith(scope + ":", autoescape=True),
+        ),
+        source=FindingSource.DOCUMENT_AUDIT,
+        source_id=audit.id,
+        by=actor.label,
     )
     record(
         session,
@@ -225,6 +242,7 @@ def _store(
             "sha256": audit.sha256,
             "rules_version": audit.rules_version,
             "findings": [f.id for f in stored],
+            "resolved_as_cleared": cleared,
         },
     )
     return AuditWithFindings(audit, stored)

@@ -1,34 +1,39 @@
 """Finance audit runs: audit the signed contracts of a region (or one purchaser) and a signing period.
 
-Each contract goes through ``rules.audits.audit_contract`` as of ``as_of``; findings are stored
-with source ``audit_run`` (shared finding lifecycle), and the run keeps a summary: counts by
-finding kind and, per rule, how many contracts it could evaluate and why it could not the others.
+A run is stored first (queued, ``start_audit_run``) and then executed by id (``execute_audit_run``,
+by a job or at once). Each contract goes through ``rules.audits.audit_contract`` as of ``as_of``;
+findings are upserted by key with source ``audit_run`` (so a re-run refreshes them and keeps their
+status), those the run no longer finds are resolved, and the run keeps a summary: counts by finding
+kind and by legal force and, per rule, how many contracts it could evaluate and why it could not
+the others.
 Who may run one: an auditor (finance department) for its region and below, a platform for its
 region, an officer for its own organization, an admin anywhere.
 """
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from procurement.auditlog.services import record
 from procurement.contracts.models import Contract
-from procurement.errors import InvalidInput, NotFound, NotPermitted
-from procurement.events.services import emit_event
-from procurement.finance.models import AuditRun
+from procurement.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from procurement.finance.models import ACTIVE_RUN_STATES, AuditRun, AuditRunState
 from procurement.finance.obligations import default_policy_at
 from procurement.finance.stored import load_contracts, stored_facts
-from procurement.findings.models import FindingSource
-from procurement.findings.services import store_findings
+from procurement.findings.identity import contract_scope, keyed
+from procurement.findings.models import FindingSource, StoredFinding
+from procurement.findings.upsert import Sighting, UpsertCounts, resolve_unseen, upsert_findings
 from procurement.organizations.models import Organization, Role
+from procurement.orm import utcnow
 from procurement.scope import Actor, one_visible, region_covers, region_prefix
 from rules.audits import RULES, TERMS_MANDATORY, audit_contract
 from rules.errors import RulesError
 from rules.payment_clock import PolicyAt
+from rules.vocabulary import LegalForce
 
 BATCH = 500
 MAX_ERRORS_KEPT = 200
@@ -62,28 +67,36 @@ def _scope(
     return region, organization_id
 
 
-def contract_ids_in(
-    session: Session,
-    actor: Actor,
-    *,
-    region_code: str,
-    organization_id: int | None,
-    period_from: date,
-    period_to: date,
-) -> Sequence[int]:
-    query = select(Contract.id).where(
-        actor.visible(Contract.purchaser_id, Contract.region_code),
-        Contract.region_code.startswith(region_prefix(region_code), autoescape=True),
+def _in_scope(run: AuditRun) -> ColumnElement[bool]:
+    """The signed contracts a run audits: its region and below (or its purchaser), its period."""
+    conditions = [
+        Contract.region_code.startswith(region_prefix(run.region_code), autoescape=True),
         Contract.signed_on.is_not(None),
-        Contract.signed_on >= period_from,
-        Contract.signed_on <= period_to,
+        Contract.signed_on >= run.period_from,
+        Contract.signed_on <= run.period_to,
+    ]
+    if run.organization_id is not None:
+        conditions.append(Contract.purchaser_id == run.organization_id)
+    return and_(*conditions)
+
+
+def _overlaps(run: AuditRun, other: AuditRun) -> bool:
+    """Whether two runs may audit the same contracts (their findings would race)."""
+    return (
+        (
+            region_covers(run.region_code, other.region_code)
+            or region_covers(other.region_code, run.region_code)
+        )
+        and other.period_from <= run.period_to
+        and other.period_to >= run.period_from
+        and (
+            None in (run.organization_id, other.organization_id)
+            or run.organization_id == other.organization_id
+        )
     )
-    if organization_id is not None:
-        query = query.where(Contract.purchaser_id == organization_id)
-    return list(session.execute(query.order_by(Contract.id)).scalars())
 
 
-def create_audit_run(
+def start_audit_run(
     session: Session,
     actor: Actor,
     *,
@@ -92,13 +105,14 @@ def create_audit_run(
     period_from: date,
     period_to: date,
     as_of: date,
-    policy_at: PolicyAt | None = None,
 ) -> AuditRun:
-    """Audit the signed contracts in scope and store the run, its summary and its findings."""
+    """Store a queued run over what the caller may audit; ``execute_audit_run`` does the work.
+
+    Conflict (naming it) while a run over an overlapping scope is queued or running.
+    """
     if period_to < period_from:
         raise InvalidInput({"to": "结束日期早于开始日期 / 'to' is before 'from'"})
     region, organization_id = _scope(session, actor, region_code, organization_id)
-    policy_at = policy_at or default_policy_at()
     run = AuditRun(
         requested_by_org_id=actor.organization_id,
         region_code=region,
@@ -107,58 +121,19 @@ def create_audit_run(
         period_to=period_to,
         as_of=as_of,
         summary={},
+        state=AuditRunState.QUEUED,
         created_by=actor.label,
     )
+    active = session.execute(
+        select(AuditRun).where(AuditRun.state.in_(ACTIVE_RUN_STATES)).order_by(AuditRun.id)
+    ).scalars()
+    running = next((other for other in active if _overlaps(run, other)), None)
+    if running is not None:
+        raise Conflict(
+            f"审计批次 {running.id} 正在审查同一范围（{running.state.value}），请待其完成",
+            f"audit run {running.id} over the same scope is {running.state.value}: wait for it to finish",
+        )
     session.add(run)
-    session.flush()
-    ids = contract_ids_in(
-        session,
-        actor,
-        region_code=region,
-        organization_id=organization_id,
-        period_from=period_from,
-        period_to=period_to,
-    )
-    counts: Counter[str] = Counter({rule: 0 for rule in RULES if rule != TERMS_MANDATORY})
-    coverage: dict[str, Counter[str]] = {rule: Counter() for rule in RULES}
-    errors: list[dict[str, Any]] = []
-    error_count = 0
-    for start in range(0, len(ids), BATCH):
-        contracts = load_contracts(session, ids[start : start + BATCH])
-        facts = stored_facts(session, contracts)
-        for contract in contracts:
-            try:
-                audit = audit_contract(facts[contract.id], policy_at, as_of, record=f"contract {contract.id}")
-            except RulesError as err:
-                error_count += 1
-                if len(errors) < MAX_ERRORS_KEPT:
-                    errors.append(
-                        {"contract_id": contract.id, "message": f"{err.message_zh} / {err.message_en}"}
-                    )
-                continue
-            for rule, reason in audit.coverage.items():
-                coverage.setdefault(rule, Counter())[reason or EVALUATED] += 1
-            counts.update(f.rule_id for f in audit.findings)
-            if audit.findings:
-                store_findings(
-                    session,
-                    source=FindingSource.AUDIT_RUN,
-                    source_id=run.id,
-                    organization_id=contract.purchaser_id,
-                    region_code=contract.region_code,
-                    findings=audit.findings,
-                    contract_id=contract.id,
-                )
-        for contract in contracts:  # a region holds many contracts: keep the identity map small
-            session.expunge(contract)
-    run.summary = {
-        "contracts": len(ids),
-        "audited": len(ids) - error_count,
-        "findings": dict(sorted(counts.items())),
-        "coverage": {rule: dict(c.most_common()) for rule, c in sorted(coverage.items())},
-        "errors": errors,
-        "error_count": error_count,
-    }
     session.flush()
     record(
         session,
@@ -173,24 +148,140 @@ def create_audit_run(
             "from": period_from.isoformat(),
             "to": period_to.isoformat(),
             "as_of": as_of.isoformat(),
-            "findings": run.summary["findings"],
-        },
-    )
-    emit_event(
-        session,
-        type="audit_run.completed",
-        organization_id=actor.organization_id,
-        region_code=region,
-        data={
-            "audit_run_id": run.id,
-            "audit_run": f"/v1/audit-runs/{run.id}",
-            "contracts": run.summary["contracts"],
-            "audited": run.summary["audited"],
-            "findings": run.summary["findings"],
-            "error_count": error_count,
         },
     )
     return run
+
+
+Progress = Callable[[int, int], None]
+
+
+def execute_audit_run(
+    session: Session,
+    run_id: int,
+    *,
+    policy_at: PolicyAt | None = None,
+    progress: Progress | None = None,
+) -> AuditRun:
+    """Audit the contracts of a stored run, upsert its findings by key, resolve those of its
+    contracts it no longer finds ("condition cleared") and store its summary.
+
+    ``progress(done, total)`` is called after every batch, once the run's counters are flushed
+    (a job commits them so that ``GET /v1/audit-runs/{id}`` shows them while it works).
+    """
+    run = session.get(AuditRun, run_id)
+    if run is None:
+        raise NotFound("审计批次", "audit run", run_id)
+    policy_at = policy_at or default_policy_at()
+    by = f"audit_run:{run.id}"
+    ids = list(session.execute(select(Contract.id).where(_in_scope(run)).order_by(Contract.id)).scalars())
+    run.state = AuditRunState.RUNNING
+    run.started_at = utcnow()
+    run.contracts_total = len(ids)
+    run.contracts_done = 0
+    session.flush()
+    counts: Counter[str] = Counter({rule: 0 for rule in RULES if rule != TERMS_MANDATORY})
+    forces: Counter[str] = Counter()
+    coverage: dict[str, Counter[str]] = {rule: Counter() for rule in RULES}
+    written = UpsertCounts()
+    errors: list[dict[str, Any]] = []
+    failed: list[int] = []
+    for start in range(0, len(ids), BATCH):
+        contracts = load_contracts(session, ids[start : start + BATCH])
+        facts = stored_facts(session, contracts)
+        sightings: list[Sighting] = []
+        for contract in contracts:
+            try:
+                audit = audit_contract(
+                    facts[contract.id], policy_at, run.as_of, record=f"contract {contract.id}"
+                )
+            except RulesError as err:
+                failed.append(contract.id)
+                if len(errors) < MAX_ERRORS_KEPT:
+                    errors.append(
+                        {"contract_id": contract.id, "message": f"{err.message_zh} / {err.message_en}"}
+                    )
+                continue
+            for rule, reason in audit.coverage.items():
+                coverage.setdefault(rule, Counter())[reason or EVALUATED] += 1
+            counts.update(f.rule_id for f in audit.findings)
+            forces.update(f.legal_force.value for f in audit.findings)
+            sightings += [
+                Sighting(key, f, contract.purchaser_id, contract.region_code, contract.id)
+                for key, f in keyed(contract_scope(contract.id), audit.findings)
+            ]
+        written.add(
+            upsert_findings(session, sightings, source=FindingSource.AUDIT_RUN, source_id=run.id, by=by)
+        )
+        for contract in contracts:  # a region holds many contracts: keep the identity map small
+            session.expunge(contract)
+        run.contracts_done = min(start + BATCH, len(ids))
+        session.flush()
+        if progress is not None:
+            progress(run.contracts_done, run.contracts_total)
+    audited = select(Contract.id).where(_in_scope(run))
+    if failed:  # a contract the rules could not read keeps its findings as they were
+        audited = audited.where(Contract.id.not_in(failed))
+    cleared = resolve_unseen(
+        session,
+        StoredFinding.contract_id.in_(audited),
+        source=FindingSource.AUDIT_RUN,
+        source_id=run.id,
+        by=by,
+    )
+    run.summary = {
+        "contracts": len(ids),
+        "audited": len(ids) - len(failed),
+        "findings": dict(sorted(counts.items())),
+        "by_legal_force": {force.value: forces[force.value] for force in LegalForce},
+        "written": {
+            "opened": written.opened,
+            "reopened": written.reopened,
+            "refreshed": written.refreshed,
+            "resolved_as_cleared": cleared,
+        },
+        "coverage": {rule: dict(c.most_common()) for rule, c in sorted(coverage.items())},
+        "errors": errors,
+        "error_count": len(failed),
+    }
+    run.state = AuditRunState.COMPLETED
+    run.finished_at = utcnow()
+    session.flush()
+    return run
+
+
+def fail_audit_run(session: Session, run_id: int, message: str) -> None:
+    """Mark a run that stopped on an error as failed, so that its scope may be audited again."""
+    run = session.get(AuditRun, run_id)
+    if run is not None:
+        run.state = AuditRunState.FAILED
+        run.error = message[:2000]
+        run.finished_at = utcnow()
+        session.flush()
+
+
+def create_audit_run(
+    session: Session,
+    actor: Actor,
+    *,
+    region_code: str | None = None,
+    organization_id: int | None = None,
+    period_from: date,
+    period_to: date,
+    as_of: date,
+    policy_at: PolicyAt | None = None,
+) -> AuditRun:
+    """Start a run and execute it at once, in the caller's transaction."""
+    run = start_audit_run(
+        session,
+        actor,
+        region_code=region_code,
+        organization_id=organization_id,
+        period_from=period_from,
+        period_to=period_to,
+        as_of=as_of,
+    )
+    return execute_audit_run(session, run.id, policy_at=policy_at)
 
 
 def get_audit_run(session: Session, actor: Actor, run_id: int) -> AuditRun:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from procurement.orm import Base, Money, enum_column, utcnow
@@ -42,6 +42,16 @@ class ContractObligation(Base):
     basis: Mapped[dict[str, Any]] = mapped_column(JSON)  # how the due date was reached, with citations
 
 
+class AuditRunState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+ACTIVE_RUN_STATES = (AuditRunState.QUEUED, AuditRunState.RUNNING)
+
+
 class AuditRun(Base):
     __tablename__ = "audit_runs"
 
@@ -53,5 +63,13 @@ class AuditRun(Base):
     period_to: Mapped[date]
     as_of: Mapped[date]
     summary: Mapped[dict[str, Any]] = mapped_column(JSON)  # counts by finding kind, coverage table
+    state: Mapped[AuditRunState] = mapped_column(
+        enum_column(AuditRunState), default=AuditRunState.QUEUED, server_default="completed", index=True
+    )
+    contracts_total: Mapped[int] = mapped_column(default=0, server_default="0")
+    contracts_done: Mapped[int] = mapped_column(default=0, server_default="0")
+    error: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]

@@ -2,7 +2,9 @@
 storing them, listing them in the caller's scope, and their lifecycle.
 
 Lifecycle: open -> acknowledged -> resolved; open or acknowledged -> dismissed, with a reason.
-resolved and dismissed are final. Who may move a finding (it must be visible to them, else 404):
+resolved and dismissed are final for people; audits resolve what they no longer find and reopen
+what they find again (``procurement.findings.upsert``). Every transition is kept
+(``transitions_of``). Who may move a finding (it must be visible to them, else 404):
 
 - admin: every transition;
 - platform of the finding's region: every transition (it acts for the purchasers it serves);
@@ -12,7 +14,6 @@ resolved and dismissed are final. Who may move a finding (it must be visible to 
   found); resolving is for the body that fixed the problem, so not the auditor.
 """
 
-import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -22,8 +23,9 @@ from sqlalchemy.orm import Session
 
 from procurement.auditlog.services import record
 from procurement.errors import InvalidInput, NotPermitted
-from procurement.events.services import emit_event
-from procurement.findings.models import FindingSource, FindingStatus, StoredFinding
+from procurement.findings.identity import keyed
+from procurement.findings.models import FindingSource, FindingStatus, FindingTransition, StoredFinding
+from procurement.findings.upsert import Sighting, upsert_findings
 from procurement.organizations.models import Role
 from procurement.orm import utcnow
 from procurement.pagination import Page, fetch_page
@@ -50,12 +52,6 @@ OFFICER_MAY_DISMISS = frozenset({FindingSource.DOCUMENT_AUDIT})
 REASON_MAX_CHARS = 2000
 
 
-def _jsonable(value: Mapping[str, Any]) -> dict[str, Any]:
-    """Evidence as plain JSON (a Decimal or date becomes its text), the same on both databases."""
-    loaded: dict[str, Any] = json.loads(json.dumps(dict(value), ensure_ascii=False, default=str))
-    return loaded
-
-
 def store_findings(
     session: Session,
     *,
@@ -64,57 +60,32 @@ def store_findings(
     organization_id: int,
     region_code: str,
     findings: Iterable[Finding],
+    scope: str,
     contract_id: int | None = None,
+    by: str = "",
 ) -> list[StoredFinding]:
-    """Store the findings of one audit as open; the caller logs the audit that produced them."""
-    rows = [
-        StoredFinding(
-            source=source,
-            source_id=source_id,
-            organization_id=organization_id,
-            region_code=region_code,
-            contract_id=contract_id,
-            rule_id=f.rule_id,
-            category=f.category,
-            legal_force=f.legal_force,
-            severity=f.severity,
-            citations=[c.as_dict() for c in f.citations],
-            message_zh=f.message_zh,
-            message_en=f.message_en,
-            remedy_zh=f.remedy_zh,
-            remedy_en=f.remedy_en,
-            evidence=_jsonable(f.evidence),
-            policy_version=f.policy_version,
-            status=FindingStatus.OPEN,
-            status_reason="",
-        )
-        for f in findings
+    """Upsert the findings of one audited thing (``scope``, see ``identity``) and return them."""
+    sightings = [
+        Sighting(key, f, organization_id, region_code, contract_id) for key, f in keyed(scope, findings)
     ]
-    session.add_all(rows)
-    session.flush()
-    for row in rows:
-        emit_event(
-            session,
-            type="finding.opened",
-            organization_id=row.organization_id,
-            region_code=row.region_code,
-            data=finding_event(row),
-        )
-    return rows
+    counts = upsert_findings(
+        session, sightings, source=source, source_id=source_id, by=by or f"{source.value}:{source_id}"
+    )
+    if not counts.ids:
+        return []
+    rows = session.execute(
+        select(StoredFinding)
+        .where(StoredFinding.id.in_(counts.ids))
+        .execution_options(populate_existing=True)
+    ).scalars()
+    by_id = {row.id: row for row in rows}
+    return [by_id[i] for i in counts.ids]
 
 
-def finding_event(finding: StoredFinding) -> dict[str, Any]:
-    """What a finding.* webhook says of a finding (the rest is at its URL)."""
-    return {
-        "finding_id": finding.id,
-        "finding": f"/v1/findings/{finding.id}",
-        "rule_id": finding.rule_id,
-        "severity": finding.severity,
-        "legal_force": finding.legal_force,
-        "contract_id": finding.contract_id,
-        "source": finding.source,
-        "source_id": finding.source_id,
-    }
+def transitions_of(session: Session, finding_id: int) -> list[FindingTransition]:
+    """A finding's history, oldest first (the caller has checked that it may see the finding)."""
+    query = select(FindingTransition).where(FindingTransition.finding_id == finding_id)
+    return list(session.execute(query.order_by(FindingTransition.id)).scalars())
 
 
 def list_findings(
@@ -238,6 +209,16 @@ def change_status(
     finding.status_reason = text
     finding.status_changed_at = now or utcnow()
     finding.status_changed_by = actor.label
+    session.add(
+        FindingTransition(
+            finding_id=finding.id,
+            at=finding.status_changed_at,
+            by=actor.label,
+            from_status=current,
+            to_status=status,
+            reason=text,
+        )
+    )
     session.flush()
     record(
         session,
@@ -247,18 +228,5 @@ def change_status(
         entity_id=finding.id,
         before=before,
         after=finding_state(finding),
-    )
-    emit_event(
-        session,
-        type="finding.status_changed",
-        organization_id=finding.organization_id,
-        region_code=finding.region_code,
-        data={
-            **finding_event(finding),
-            "from": current,
-            "to": status,
-            "reason": text,
-            "changed_by": actor.label,
-        },
     )
     return finding

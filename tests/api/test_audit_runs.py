@@ -11,8 +11,10 @@ from falcon import testing
 from sqlalchemy.orm import Session
 
 from procurement.batch_audit import audit_file
+from procurement.finance.audit_runs import start_audit_run
 from procurement.finance.obligations import refresh_obligations
 from procurement.organizations.models import Organization, Role
+from procurement.scope import Actor
 from rules.vocabulary import EventKind, OrganizationKind
 from tests import factories
 from tests.api.helpers import headers_for
@@ -35,7 +37,11 @@ def auditor() -> dict[str, str]:
 
 
 def run(client: testing.TestClient, headers: dict[str, str], **body: Any) -> testing.Result:
-    return client.simulate_post(RUNS, json={**WHOLE, **body}, headers=headers)
+    """Start a run (202) and read it back once done (the test client runs it after the response)."""
+    started = client.simulate_post(RUNS, json={**WHOLE, **body}, headers=headers)
+    if started.status_code != 202:
+        return started
+    return client.simulate_get(started.headers["location"], headers=headers)
 
 
 def late_contract(school: Organization) -> Any:
@@ -55,7 +61,7 @@ class TestFindings:
         contract = late_contract(school)
         due = date(2025, 8, 25) + timedelta(days=30)
         result = run(client, auditor, as_of=(due + timedelta(days=1)).isoformat())
-        assert result.status_code == 201, result.text
+        assert result.status_code == 200, result.text
         summary = result.json["summary"]
         assert summary["contracts"] == 1
         assert summary["findings"]["payment.overdue"] == 1
@@ -108,7 +114,7 @@ class TestScope:
         late_contract(school)
         late_contract(factories.OrganizationFactory(region_code="650102"))  # a neighbour's
         result = run(client, headers_for(school))
-        assert result.status_code == 201
+        assert result.status_code == 200
         assert result.json["organization_id"] == school.id
         assert result.json["summary"]["contracts"] == 1
 
@@ -151,7 +157,7 @@ class TestReadBack:
     ) -> None:
         late_contract(factories.OrganizationFactory(region_code="650102"))
         created = run(client, auditor)
-        path = created.headers["location"]
+        path = f"{RUNS}/{created.json['id']}"
         assert client.simulate_get(path, headers=auditor).json == created.json
         elsewhere = headers_for(
             factories.OrganizationFactory(kind=OrganizationKind.FINANCE_DEPARTMENT, region_code="660000"),
@@ -174,3 +180,37 @@ class TestReadBack:
         assert summary["audited"] == 1
         assert summary["errors"][0]["contract_id"] == contract.id
         assert "exceed" in summary["errors"][0]["message"]
+
+
+class TestInTheBackground:
+    def test_the_start_answers_202_at_once_and_the_run_reports_its_progress(
+        self, client: testing.TestClient, auditor: dict[str, str]
+    ) -> None:
+        late_contract(factories.OrganizationFactory(region_code="650102"))
+        started = client.simulate_post(RUNS, json=WHOLE, headers=auditor)
+        assert started.status_code == 202, started.text
+        assert started.json["state"] == "queued"
+        assert started.json["summary"] == {}
+        done = client.simulate_get(started.headers["location"], headers=auditor).json
+        assert done["state"] == "completed"
+        assert (done["contracts_done"], done["contracts_total"], done["percent_done"]) == (1, 1, 100.0)
+        assert done["started_at"] and done["finished_at"]
+
+    def test_a_second_run_over_the_same_scope_while_one_is_queued_is_409_naming_it(
+        self, client: testing.TestClient, session: Session
+    ) -> None:
+        finance = factories.OrganizationFactory(
+            kind=OrganizationKind.FINANCE_DEPARTMENT, region_code="650000"
+        )
+        key, _ = factories.api_key(finance, Role.AUDITOR)
+        actor = Actor(key.id, finance.id, Role.AUDITOR, finance.region_code)
+        queued = start_audit_run(
+            session, actor, period_from=date(2025, 1, 1), period_to=date(2025, 12, 31), as_of=AS_OF
+        )
+        session.flush()
+        headers = headers_for(finance, Role.AUDITOR)
+        city = run(client, headers, region_code="650100", **{"from": "2025-06-01", "to": "2026-06-30"})
+        assert city.status_code == 409, city.text
+        assert str(queued.id) in city.json["message"]["en"]
+        elsewhere = run(client, headers, **{"from": "2026-01-01", "to": "2026-12-31"})
+        assert elsewhere.status_code == 200  # another period: no overlap

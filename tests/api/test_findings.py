@@ -248,6 +248,7 @@ class TestWhoMayChangeStatus:
             organization_id=audited.school.id,
             region_code=audited.school.region_code,
             findings=scan_requirements([{"kind": "qualification", "text": "投标人须成立3年以上"}]),
+            scope="contract:1",
         )
         refused = _patch(client, audited.headers, stored.id, status="dismissed", reason="不同意")
         assert refused.status_code == 403

@@ -49,6 +49,7 @@ def store(session: Session, organization: Organization, *findings: Finding) -> l
         organization_id=organization.id,
         region_code=organization.region_code,
         findings=findings,
+        scope=f"contract:{organization.id}",
     )
 
 

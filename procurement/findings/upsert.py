@@ -1,0 +1,244 @@
+"""Upserting what an audit found, by key and in bulk, and resolving what it no longer finds.
+
+Both work in a few statements per few hundred findings (no object per finding), so an audit run
+over a province writes its findings at the speed of the database.
+"""
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, Text, and_, insert, literal, select, update
+from sqlalchemy.orm import Session
+
+from procurement.findings.identity import changed_fields, evidence_digest
+from procurement.findings.models import FindingSource, FindingStatus, FindingTransition, StoredFinding
+from procurement.orm import utcnow
+from rules.findings import Finding
+
+S = FindingStatus
+
+
+def _jsonable(value: Mapping[str, Any]) -> dict[str, Any]:
+    """Evidence as plain JSON (a Decimal or date becomes its text), the same on both databases."""
+    loaded: dict[str, Any] = json.loads(json.dumps(dict(value), ensure_ascii=False, default=str))
+    return loaded
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """A finding an audit made now, keyed (``procurement.findings.identity``), with its owner."""
+
+    key: str
+    finding: Finding
+    organization_id: int
+    region_code: str
+    contract_id: int | None = None
+
+
+@dataclass(slots=True)
+class UpsertCounts:
+    opened: int = 0  # new keys
+    reopened: int = 0  # dismissed or resolved, found again (see ``_reopen_reason``)
+    refreshed: int = 0  # seen again, status kept
+    ids: list[int] = field(default_factory=list)  # in the order of the sightings
+
+    def add(self, other: "UpsertCounts") -> None:
+        self.opened += other.opened
+        self.reopened += other.reopened
+        self.refreshed += other.refreshed
+        self.ids += other.ids
+
+
+KEYS_PER_QUERY = 500
+CLEARED_REASON = "条件已消除 / condition cleared"
+_ACTIVE = (S.OPEN, S.ACKNOWLEDGED)
+
+
+def _reopen_reason(status: FindingStatus, reason: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+    """Why a closed finding found again reopens, or "" when it stays as it is.
+
+    Dismissed or resolved by a person: only when its evidence changed materially. Resolved by an
+    audit (condition cleared): whenever it is found again.
+    """
+    if status is S.RESOLVED and reason == CLEARED_REASON:
+        return "再次发现 / found again after its condition had cleared"
+    changed = ", ".join(changed_fields(old, new))
+    return f"证据发生实质变化（{changed}） / evidence changed materially ({changed})"
+
+
+def _content(f: Finding, evidence: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "rule_id": f.rule_id,
+        "category": f.category,
+        "legal_force": f.legal_force,
+        "severity": f.severity,
+        "citations": [c.as_dict() for c in f.citations],
+        "message_zh": f.message_zh,
+        "message_en": f.message_en,
+        "remedy_zh": f.remedy_zh,
+        "remedy_en": f.remedy_en,
+        "evidence": evidence,
+        "evidence_digest": evidence_digest(evidence),
+        "policy_version": f.policy_version,
+    }
+
+
+def upsert_findings(
+    session: Session,
+    sightings: Sequence[Sighting],
+    *,
+    source: FindingSource,
+    source_id: int,
+    by: str,
+    now: datetime | None = None,
+) -> UpsertCounts:
+    """Store what an audit found, by key, in bulk: a new key is a new open finding; a known one is
+    refreshed (evidence, texts, ``last_seen_at``, the audit that saw it) and keeps its status, except
+    that a closed one reopens as ``_reopen_reason`` says. Every opening is a transition."""
+    now = now or utcnow()
+    counts = UpsertCounts()
+    for start in range(0, len(sightings), KEYS_PER_QUERY):
+        counts.add(
+            _upsert_some(session, sightings[start : start + KEYS_PER_QUERY], source, source_id, by, now)
+        )
+    return counts
+
+
+def _upsert_some(
+    session: Session,
+    sightings: Sequence[Sighting],
+    source: FindingSource,
+    source_id: int,
+    by: str,
+    now: datetime,
+) -> UpsertCounts:
+    counts = UpsertCounts()
+    columns = (StoredFinding.id, StoredFinding.key, StoredFinding.status, StoredFinding.status_reason)
+    known = {
+        row.key: row
+        for row in session.execute(
+            select(*columns, StoredFinding.evidence_digest, StoredFinding.evidence).where(
+                StoredFinding.key.in_([s.key for s in sightings])
+            )
+        )
+    }
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    transitions: list[dict[str, Any]] = []
+    for s in sightings:
+        content = _content(s.finding, _jsonable(s.finding.evidence))
+        row = known.get(s.key)
+        if row is None:
+            inserts.append(
+                content
+                | {
+                    "key": s.key,
+                    "source": source,
+                    "source_id": source_id,
+                    "first_source_id": source_id,
+                    "organization_id": s.organization_id,
+                    "region_code": s.region_code,
+                    "contract_id": s.contract_id,
+                    "status": S.OPEN,
+                    "status_reason": "",
+                    "created_at": now,
+                    "last_seen_at": now,
+                }
+            )
+            continue
+        change = content | {"id": row.id, "source": source, "source_id": source_id, "last_seen_at": now}
+        closed = row.status in (S.DISMISSED, S.RESOLVED)
+        reopen = closed and (
+            (row.status is S.RESOLVED and row.status_reason == CLEARED_REASON)
+            or row.evidence_digest != content["evidence_digest"]
+        )
+        if reopen:
+            reason = _reopen_reason(row.status, row.status_reason, row.evidence, content["evidence"])
+            change |= {
+                "status": S.OPEN,
+                "status_reason": reason,
+                "status_changed_at": now,
+                "status_changed_by": by,
+            }
+            transitions.append(
+                {
+                    "finding_id": row.id,
+                    "at": now,
+                    "by": by,
+                    "from_status": row.status,
+                    "to_status": S.OPEN,
+                    "reason": reason,
+                }
+            )
+            counts.reopened += 1
+        else:
+            counts.refreshed += 1
+        updates.append(change)
+    new_ids: dict[str, int] = {}
+    if inserts:
+        returned = session.execute(
+            insert(StoredFinding).returning(StoredFinding.id, StoredFinding.key), inserts
+        )
+        new_ids = {key: id_ for id_, key in returned}
+        found_reason = f"{source.value} {source_id} 发现 / found by {source.value} {source_id}"
+        transitions += [
+            {
+                "finding_id": new_ids[row["key"]],
+                "at": now,
+                "by": by,
+                "from_status": None,
+                "to_status": S.OPEN,
+                "reason": found_reason,
+            }
+            for row in inserts
+        ]
+        counts.opened = len(inserts)
+    if updates:
+        session.execute(update(StoredFinding), updates)
+    if transitions:
+        session.execute(insert(FindingTransition), transitions)
+    counts.ids = [new_ids[s.key] if s.key in new_ids else known[s.key].id for s in sightings]
+    return counts
+
+
+def resolve_unseen(
+    session: Session,
+    in_scope: ColumnElement[bool],
+    *,
+    source: FindingSource,
+    source_id: int,
+    by: str,
+    now: datetime | None = None,
+) -> int:
+    """Resolve, with the reason "condition cleared", the open or acknowledged findings of
+    ``source`` in scope that audit ``source_id`` (which looked at all of the scope) did not find."""
+    now = now or utcnow()
+    unseen = and_(
+        in_scope,
+        StoredFinding.source == source,
+        StoredFinding.source_id != source_id,
+        StoredFinding.status.in_(_ACTIVE),
+    )
+    session.execute(
+        insert(FindingTransition).from_select(
+            ["finding_id", "at", "by", "from_status", "to_status", "reason"],
+            select(
+                StoredFinding.id,
+                literal(now, FindingTransition.at.type),
+                literal(by, String(200)),
+                StoredFinding.status,
+                literal(S.RESOLVED, FindingTransition.to_status.type),
+                literal(CLEARED_REASON, Text()),
+            ).where(unseen),
+        )
+    )
+    result = session.execute(
+        update(StoredFinding)
+        .where(unseen)
+        .values(status=S.RESOLVED, status_reason=CLEARED_REASON, status_changed_at=now, status_changed_by=by)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
