@@ -8,6 +8,7 @@ The common e-mall shape takes the hot path (``procurement.ocds.quick``); anythin
 
 import gc
 import marshal
+import mmap
 import multiprocessing
 import os
 import shutil
@@ -15,7 +16,7 @@ import tempfile
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from operator import add
@@ -41,6 +42,7 @@ from rules.audits import RULES, audit_contract, cached_policy_at, terms_hook
 from rules.errors import RulesError
 from rules.findings import Finding
 from rules.policy import PolicyBook, load_policy_book
+from rules.vocabulary import EventKind
 
 Mapper = Callable[[Any], MappedRelease]
 # input formats: OCDS first; the API's contract format is plugged in by whoever owns its schema
@@ -58,6 +60,24 @@ def register_mapper(name: str, mapper: Mapper) -> None:
 register_mapper("contract", map_contract)  # the API's contract-create format, supplier inline
 
 
+# Per input format, the event kinds a file may or may not record and the text that shows it does:
+# an OCDS file without any transaction is not expected to record payments
+# (``rules.contract.ContractFacts.unrecorded``). The contract format is the platform's own record,
+# which has a field for every kind of event: it is expected to record them all.
+RECORDED_MARKERS: dict[str, dict[EventKind, tuple[bytes, ...]]] = {
+    "ocds": {EventKind.PAID: (b'"transactions"',)},
+}
+
+
+def unrecorded_in(path: Path, fmt: str) -> frozenset[EventKind]:
+    """The event kinds ``path`` records nowhere (one pass over the bytes, without parsing)."""
+    markers = RECORDED_MARKERS.get(fmt, {})
+    if not markers or path.stat().st_size == 0:
+        return frozenset()
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return frozenset(kind for kind, texts in markers.items() if all(data.find(t) < 0 for t in texts))
+
+
 @dataclass
 class AuditSummary:
     """What a batch audit found: counts, coverage per rule, statistics and the bad records."""
@@ -70,6 +90,7 @@ class AuditSummary:
     coverage: dict[str, Counter[str]] = field(default_factory=lambda: {rule: Counter() for rule in RULES})
     errors: list[tuple[str, str]] = field(default_factory=list)
     error_count: int = 0
+    unrecorded: frozenset[EventKind] = frozenset()  # kinds of event the file records nowhere
     stats: StatsAccumulator = field(default_factory=StatsAccumulator)
     spill: PurchaserSpill = field(default_factory=PurchaserSpill)
     # the workers leave each range's purchaser counters in a file here: most runs never read
@@ -132,6 +153,7 @@ class _Worker:
     quick: Quick | None
     policy_at: Any
     terms: bool = True
+    unrecorded: frozenset[EventKind] = frozenset()
 
 
 _STATE: _Worker | None = None
@@ -144,7 +166,13 @@ def _book() -> PolicyBook:
     return load_policy_book()
 
 
-def _init_worker(as_of: date, want_findings: bool, fmt: str, terms: bool = True) -> None:
+def _init_worker(
+    as_of: date,
+    want_findings: bool,
+    fmt: str,
+    terms: bool = True,
+    unrecorded: frozenset[EventKind] = frozenset(),
+) -> None:
     global _STATE
     book = _book()
     policy_at = cached_policy_at(book)
@@ -152,8 +180,14 @@ def _init_worker(as_of: date, want_findings: bool, fmt: str, terms: bool = True)
     if fmt == "ocds":
         # the hot path stands for ``rules.terms.mandatory_findings`` (the hook) when terms are on
         reason = None if terms and terms_hook() is not None else _terms_reason(terms)
-        quick = Quick(policy_at, as_of, terms_reason=reason, changes=change_days(book))
-    _STATE = _Worker(as_of, want_findings, MAPPERS[fmt], quick, policy_at, terms)
+        quick = Quick(
+            policy_at,
+            as_of,
+            terms_reason=reason,
+            changes=change_days(book),
+            payments_unrecorded=EventKind.PAID in unrecorded,
+        )
+    _STATE = _Worker(as_of, want_findings, MAPPERS[fmt], quick, policy_at, terms, unrecorded)
     # the hot path makes no reference cycles: collecting once per range instead of every few
     # hundred allocations saves a fifth of the time; startup objects are frozen out of the scans
     gc.freeze()
@@ -241,8 +275,11 @@ def _full(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
     """Map and audit one release through the rules; raises RulesError for a bad record."""
     mapped = state.mapper(release)
     for contract in mapped.contracts:
+        facts = contract.facts
+        if not state.unrecorded <= facts.unrecorded:
+            facts = replace(facts, unrecorded=facts.unrecorded | state.unrecorded)
         audit = audit_contract(
-            contract.facts, state.policy_at, state.as_of, record=mapped.ocid, with_terms=state.terms
+            facts, state.policy_at, state.as_of, record=mapped.ocid, with_terms=state.terms
         )
         out.contracts += 1
         for rule, reason in audit.coverage.items():
@@ -363,10 +400,11 @@ def _ordered(
     chunk_bytes: int,
     terms: bool,
     spool: str | None = None,
+    unrecorded: frozenset[EventKind] = frozenset(),
 ) -> Iterator[_Chunk]:
     ranges = plan_ranges(path.stat().st_size, chunk_bytes)
     if workers <= 1 or len(ranges) <= 1:
-        _init_worker(as_of, want_findings, fmt, terms)
+        _init_worker(as_of, want_findings, fmt, terms, unrecorded)
         try:
             for start, end in ranges:
                 yield _audit_range(str(path), start, end, spool)
@@ -375,7 +413,7 @@ def _ordered(
         return
     _book()
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, _init_worker, (as_of, want_findings, fmt, terms)) as pool:
+    with context.Pool(workers, _init_worker, (as_of, want_findings, fmt, terms, unrecorded)) as pool:
         # a bounded window of ranges in flight keeps memory flat whatever the file size
         window = 4 * workers
         pending = [pool.apply_async(_audit_range, (str(path), s, e, spool)) for s, e in ranges[:window]]
@@ -425,14 +463,15 @@ def audit_file(
     if fmt not in MAPPERS:
         raise ValueError(f"unknown input format {fmt!r}; known: {', '.join(sorted(MAPPERS))}")
     want = findings_out is not None or on_finding is not None
-    summary = AuditSummary()
+    summary = AuditSummary(unrecorded=unrecorded_in(path, fmt))
     total = path.stat().st_size
     if detect_format(path) != "jsonl":
         return _audit_package(path, as_of, want, fmt, summary, findings_out, on_finding, terms)
     workers = workers or os.cpu_count() or 1
     done = 0
     spool = summary.spool()
-    for chunk in _ordered(path, workers, as_of, want, fmt, chunk_bytes, terms, spool):
+    chunks = _ordered(path, workers, as_of, want, fmt, chunk_bytes, terms, spool, summary.unrecorded)
+    for chunk in chunks:
         base = summary.lines
         _merge(summary, chunk, base)
         for number, body in chunk.findings:
@@ -464,7 +503,7 @@ def _audit_package(
     on_finding: Callable[[dict[str, Any]], None] | None,
     terms: bool,
 ) -> AuditSummary:
-    _init_worker(as_of, want, fmt, terms)
+    _init_worker(as_of, want, fmt, terms, summary.unrecorded)
     gc.enable()
     state = _STATE
     assert state is not None

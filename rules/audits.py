@@ -22,13 +22,19 @@ from rules.payment_clock import (
     payment_status,
     sme_duty_applies,
 )
-from rules.vocabulary import LegalForce
+from rules.vocabulary import EventKind, LegalForce
 
 PAYMENT_OVERDUE = "payment.overdue"
 BOND_UNRETURNED = "bond.unreturned"
 RETENTION_OVERHELD = "retention.overheld"
 TERMS_MANDATORY = "terms.mandatory"
 RULES = (PAYMENT_OVERDUE, BOND_UNRETURNED, RETENTION_OVERHELD, TERMS_MANDATORY)
+# the coverage reasons of a rule whose discharging event the source never records
+NOT_APPLICABLE = {
+    EventKind.PAID: "not_applicable:source_records_no_payments",
+    EventKind.BOND_RETURNED: "not_applicable:source_records_no_bond_returns",
+    EventKind.RETENTION_RELEASED: "not_applicable:source_records_no_retention_releases",
+}
 
 MandatoryFindings = Callable[[ContractFacts, Any], list[Finding]]
 
@@ -170,6 +176,8 @@ def audit_contract(
         result.coverage[PAYMENT_OVERDUE] = "no_scale"
     elif not duty:
         result.coverage[PAYMENT_OVERDUE] = "not_sme_public_body"
+    elif EventKind.PAID in facts.unrecorded:
+        result.coverage[PAYMENT_OVERDUE] = NOT_APPLICABLE[EventKind.PAID]
     else:
         statuses = payment_status(facts, policy_at, as_of, agreed_daily_rate=agreed_daily_rate)
         result.payments = statuses
@@ -182,10 +190,9 @@ def audit_contract(
             result.coverage[PAYMENT_OVERDUE] = None
         result.findings += [payment_finding(s, record) for s in statuses if s.overdue]
     entries = ledger(facts, policy_at, as_of)
-    result.ledger = entries
-    for rule, prefix, none_reason in (
-        (BOND_UNRETURNED, "bond.", "no_bond"),
-        (RETENTION_OVERHELD, "retention", "no_retention"),
+    for rule, prefix, none_reason, discharge in (
+        (BOND_UNRETURNED, "bond.", "no_bond", EventKind.BOND_RETURNED),
+        (RETENTION_OVERHELD, "retention", "no_retention", EventKind.RETENTION_RELEASED),
     ):
         mine = [e for e in entries if e.kind.startswith(prefix)]
         held = [e for e in mine if e.status is not EntryStatus.NOT_HELD]
@@ -194,10 +201,14 @@ def audit_contract(
             result.coverage[rule] = none_reason
         elif not held:
             result.coverage[rule] = "guarantee_not_cash"
+        elif discharge in facts.unrecorded:
+            result.coverage[rule] = NOT_APPLICABLE[discharge]
+            continue  # nothing of it is judged, nor counted in the figures
         elif not known:
             result.coverage[rule] = held[0].missing or "unknown"
         else:
             result.coverage[rule] = None
+        result.ledger += mine
         result.findings += [ledger_finding(e, record) for e in known if e.days_overdue > 0]
     hook = terms_hook() if with_terms else None
     if not with_terms:

@@ -70,6 +70,9 @@ class ContractFacts:
     settlement_tied_to_audit: bool = False
     events: tuple[Event, ...] = field(default=())
     currency: str = "CNY"
+    # kinds of event the source never records (an OCDS file reads no bond returns): a rule that
+    # would need one is not applicable, since a missing event there is no evidence of anything
+    unrecorded: frozenset[EventKind] = frozenset()
     # who benefits (46号 Arts. 4, 9): manufacturers, builder, consortium; None = the supplier's size
     benefit: Benefit | None = None
 

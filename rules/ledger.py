@@ -226,6 +226,11 @@ def retention_entry(
     )
 
 
+def discharge_of(entry: LedgerEntry) -> EventKind:
+    """The event that discharges a bond (its return) or a retention (its release)."""
+    return EventKind.BOND_RETURNED if entry.kind.startswith("bond.") else EventKind.RETENTION_RELEASED
+
+
 def ledger(facts: ContractFacts, policy_at: PolicyAt, as_of: date) -> list[LedgerEntry]:
     """Every bond and retention of the contract as of ``as_of``."""
     triggers, _ = trigger_dates(facts, as_of)

@@ -18,9 +18,10 @@ from rules.clauses import Texts, default_templates
 from rules.contract import BondTerm, ContractFacts, PaymentTerm
 from rules.errors import InvalidInput
 from rules.findings import Citation, Finding
+from rules.money import fen, percent_text, rate_over_cap
 from rules.money_words import yuan_in_capitals
 from rules.policy import ParamValue, PolicySnapshot
-from rules.schedule import calendar_days, decide
+from rules.schedule import calendar_days, decide, is_retention
 from rules.vocabulary import (
     BondForm,
     BondKind,
@@ -64,8 +65,8 @@ _PAYING_TRIGGERS = (Trigger.DELIVERY, Trigger.ACCEPTANCE)
 
 
 def pct(rate: Decimal) -> str:
-    """``Decimal("0.4")`` -> ``40%``."""
-    return f"{(rate * 100).normalize():f}%"
+    """``Decimal("0.4")`` -> ``40%`` (at most two decimals: ``rules.money.percent_text``)."""
+    return percent_text(rate)
 
 
 def _expand(args: Mapping[str, Any]) -> dict[str, Any]:
@@ -239,6 +240,7 @@ class _Plan:
         "reserved_notice",
         "ret_gs_max",
         "ret_gs_release",
+        "ret_with_bond_banned",
         "ret_works_defect",
         "ret_works_max",
         "ret_works_return",
@@ -257,6 +259,7 @@ class _Plan:
         self.ret_works_max = s.get("retention.works.max_rate")
         self.ret_works_defect = s.get("retention.works.defect_max_months")
         self.ret_works_return = s.get("retention.works.return_days")
+        self.ret_with_bond_banned = s.get("retention.works.no_retention_with_performance_bond")
         self.prep_works_min = s.get("prepayment.works.min_rate")
         self.prep_sme = s.get("prepayment.goods_services.sme_min_rate")
         self.prep_sm = s.get("prepayment.goods_services.small_micro_min_rate")
@@ -364,7 +367,7 @@ def _findings(facts: ContractFacts, plan: _Plan) -> list[Finding]:
     for i, bond in enumerate(facts.bonds):
         if bond.kind is BondKind.PERFORMANCE and plan.bond_max is not None:
             cap = plan.bond_max.value
-            if bond.rate > cap:  # type: ignore[operator]
+            if rate_over_cap(facts.amount, bond.rate, cap):  # type: ignore[arg-type]
                 out.append(
                     _finding(
                         "terms.bond.over_cap",
@@ -395,7 +398,7 @@ def _findings(facts: ContractFacts, plan: _Plan) -> list[Finding]:
             bond.kind is BondKind.QUALITY_RETENTION
             and works
             and plan.ret_works_max is not None
-            and bond.rate > plan.ret_works_max.value  # type: ignore[operator]
+            and rate_over_cap(facts.amount, bond.rate, plan.ret_works_max.value)  # type: ignore[arg-type]
         ):
             out.append(_works_retention_finding(plan, f"bonds[{i}].rate", bond.rate))
     agreed = plan.pay_agreed_max if sme_of_public else None
@@ -405,7 +408,8 @@ def _findings(facts: ContractFacts, plan: _Plan) -> list[Finding]:
         trigger = term.trigger
         if term.kind is PaymentKind.RETENTION or trigger is Trigger.WARRANTY_END:
             if works:
-                if plan.ret_works_max is not None and term.rate > plan.ret_works_max.value:  # type: ignore[operator]
+                works_cap = plan.ret_works_max
+                if works_cap is not None and rate_over_cap(facts.amount, term.rate, works_cap.value):  # type: ignore[arg-type]
                     out.append(_works_retention_finding(plan, f"payment_terms[{i}].rate", term.rate))
                 defect = plan.ret_works_defect
                 if (
@@ -458,6 +462,8 @@ def _findings(facts: ContractFacts, plan: _Plan) -> list[Finding]:
                     cap=plan.invoice_max.value,
                 )
             )
+    if works:
+        out += _retention_with_bond(facts, plan)
     if facts.settlement_tied_to_audit and sme_of_public and plan.audit is not None:
         forbidden = plan.audit.value == "forbidden"
         out.append(
@@ -486,6 +492,57 @@ def _works_retention_finding(plan: _Plan, field: str, rate: Decimal) -> Finding:
         rate=pct(rate),
         cap=pct(cap.value),  # type: ignore[arg-type]
     )
+
+
+def _retention_with_bond(facts: ContractFacts, plan: _Plan) -> list[Finding]:
+    """A works contract holding a performance bond and a quality retention at once."""
+    banned = plan.ret_with_bond_banned
+    if banned is None or not banned.value:
+        return []
+    bond = next(
+        (
+            (i, b)
+            for i, b in enumerate(facts.bonds)
+            if b.kind is BondKind.PERFORMANCE and fen(facts.amount * b.rate) > 0
+        ),
+        None,
+    )
+    retention: tuple[str, Decimal] | None = next(
+        (
+            (f"payment_terms[{i}]", t.rate)
+            for i, t in enumerate(facts.payment_terms)
+            if is_retention(t) and fen(facts.amount * t.rate) > 0
+        ),
+        None,
+    ) or next(
+        (
+            (f"bonds[{i}]", b.rate)
+            for i, b in enumerate(facts.bonds)
+            if b.kind is BondKind.QUALITY_RETENTION and fen(facts.amount * b.rate) > 0
+        ),
+        None,
+    )
+    if bond is None or retention is None:
+        return []
+    i, performance = bond
+    where, rate = retention
+    return [
+        _finding(
+            "terms.retention.with_performance_bond",
+            "retention.with_performance_bond",
+            banned.legal_force,
+            banned.citations,
+            plan.version,
+            {
+                "field": f"bonds[{i}]",
+                "bond_rate": str(performance.rate),
+                "retention_field": where,
+                "retention_rate": str(rate),
+            },
+            bond=pct(performance.rate),
+            retention=pct(rate),
+        )
+    ]
 
 
 def mandatory_findings(facts: ContractFacts, snapshot: PolicySnapshot) -> list[Finding]:
@@ -652,7 +709,7 @@ def _performance_bond(
     legal = plan.bond_max
     field = f"bonds[{i}].rate"
     rate = bond.rate
-    if legal is not None and rate > legal.value:  # type: ignore[operator]
+    if legal is not None and rate_over_cap(amount, rate, legal.value):  # type: ignore[arg-type]
         cap: Decimal = legal.value  # type: ignore[assignment]
         out.append(
             Adjustment(
@@ -674,7 +731,7 @@ def _performance_bond(
     if waived:
         assert plan.bond_sm_waived is not None
         target, used = _ZERO, (plan.bond_sm_waived,)
-    elif sme and plan.bond_sme_max is not None and rate > plan.bond_sme_max.value:  # type: ignore[operator]
+    elif sme and plan.bond_sme_max is not None and rate_over_cap(amount, rate, plan.bond_sme_max.value):  # type: ignore[arg-type]
         target, used = plan.bond_sme_max.value, (plan.bond_sme_max,)  # type: ignore[assignment]
     if target < rate and (legal is None or target < legal.value):  # type: ignore[operator]
         out.append(
@@ -731,7 +788,7 @@ def _retention(
     else:
         return out
     release_days = release.value if release is not None else term.days
-    if cap is not None and term.rate > cap.value:  # type: ignore[operator]
+    if cap is not None and rate_over_cap(amount, term.rate, cap.value):  # type: ignore[arg-type]
         target: Decimal = cap.value  # type: ignore[assignment]
         out.append(
             Adjustment(

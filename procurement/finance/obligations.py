@@ -22,7 +22,7 @@ from procurement.finance.models import ContractObligation, ObligationKind
 from procurement.finance.stored import load_contracts, stored_facts
 from rules.audits import cached_policy_at
 from rules.contract import ContractFacts
-from rules.ledger import EntryStatus, LedgerEntry, ledger
+from rules.ledger import EntryStatus, LedgerEntry, discharge_of, ledger
 from rules.payment_clock import (
     InconsistentFacts,
     PolicyAt,
@@ -128,7 +128,11 @@ def obligation_rows(
     """
     try:
         check_events(facts)
-        rows = payment_rows(facts, policy_at) + [ledger_row(e) for e in ledger(facts, policy_at, FOREVER)]
+        # what the source never records cannot be shown late: no rows for it (rules.audits says
+        # the rule is not applicable)
+        entries = [e for e in ledger(facts, policy_at, FOREVER) if discharge_of(e) not in facts.unrecorded]
+        payments = payment_rows(facts, policy_at) if EventKind.PAID not in facts.unrecorded else []
+        rows = payments + [ledger_row(e) for e in entries]
     except InconsistentFacts:
         return []
     common = {

@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session, selectinload
 from procurement.contracts.facts import contract_facts
 from procurement.contracts.models import Contract, ContractEvent
 from procurement.ocds.mapping import SCALES
+from procurement.ocds.mapping import UNRECORDED as OCDS_UNRECORDED
 from rules.contract import ContractFacts, Event
 from rules.policy import PolicyBook
+from rules.vocabulary import EventKind
 
 
 def load_contracts(session: Session, contract_ids: Sequence[int]) -> list[Contract]:
@@ -50,7 +52,12 @@ def facts_of(
     published = SCALES.get(contract.supplier_scale or "")
     if contract.ocid is not None and published is not None:
         size = published  # an imported contract: the scale its release published, as the batch reads it
-    return replace(facts, supplier_size=size, events=events)
+    unrecorded: frozenset[EventKind] = frozenset()
+    if contract.ocid is not None:
+        # imported from OCDS, which records no bond return or retention release, unless the
+        # platform has since pushed such events for it
+        unrecorded = OCDS_UNRECORDED - {e.kind for e in events}
+    return replace(facts, supplier_size=size, events=events, unrecorded=unrecorded)
 
 
 def stored_facts(

@@ -308,8 +308,14 @@ def _contract(
         warranty_months=warranty_months,
         events=tuple(events),
         currency=currency,
+        unrecorded=UNRECORDED,
     )
     return MappedContract(str(contract.get("id", index)), facts, supplier, scale, award_id)
+
+
+# OCDS has no place for a bond's return or a retention's release (a release is a payment, judged by
+# the payment rules): their absence from a release is no evidence that they did not happen
+UNRECORDED = frozenset({EventKind.BOND_RETURNED, EventKind.RETENTION_RELEASED})
 
 
 def map_release(release: Any) -> MappedRelease:

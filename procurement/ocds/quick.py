@@ -18,11 +18,18 @@ import orjson
 from msgspec import UNSET, Struct
 
 from procurement.reports.stats import ContractFigures
-from rules.audits import BOND_UNRETURNED, PAYMENT_OVERDUE, RETENTION_OVERHELD, TERMS_MANDATORY
+from rules.audits import (
+    BOND_UNRETURNED,
+    NOT_APPLICABLE,
+    PAYMENT_OVERDUE,
+    RETENTION_OVERHELD,
+    TERMS_MANDATORY,
+)
 from rules.errors import RulesError
 from rules.ledger import return_period
+from rules.money import over_cap
 from rules.payment_clock import PolicyAt, add_months, statutory_days
-from rules.vocabulary import DayType, Trigger
+from rules.vocabulary import DayType, EventKind, Trigger
 
 _CATEGORIES = frozenset({"goods", "works", "services"})
 _SCALES = frozenset({"micro", "small", "medium", "sme", "large"})
@@ -39,6 +46,7 @@ BOND_OVER_CAP = "terms.bond.over_cap"
 BOND_CASH_ONLY = "terms.bond.cash_only"
 WORKS_RETENTION_OVER_CAP = "terms.retention.works_over_cap"
 WORKS_DEFECT_OVER_MAX = "terms.retention.works_defect_over_max"
+WORKS_RETENTION_WITH_BOND = "terms.retention.with_performance_bond"
 
 
 class Limit(NamedTuple):
@@ -68,6 +76,7 @@ class Segment(NamedTuple):
     cash_bond_banned: bool
     works_retention_cap: Limit | None
     works_defect_months: int | None
+    retention_with_bond_banned: bool
     interest_known: bool  # the default late-interest rate the payment rules read at a due date
 
 
@@ -201,8 +210,11 @@ class Quick:
         *,
         terms_reason: str | None = None,
         changes: Iterable[int] | None = None,
+        payments_unrecorded: bool = False,
     ) -> None:
         self.policy_at = policy_at
+        # the file records no payment at all (``procurement.batch_audit.unrecorded_in``)
+        self.payments_unrecorded = payments_unrecorded
         self.as_of = as_of.toordinal()
         self.terms_reason = terms_reason
         self.changes = tuple(changes) if changes is not None else None
@@ -260,6 +272,7 @@ class Quick:
 
         non_cash = snap.get("bond.non_cash_forms_required")
         defect = snap.get("retention.works.defect_max_months")
+        with_bond = snap.get("retention.works.no_retention_with_performance_bond")
         return Segment(
             days,
             period("bond.performance.return_days"),
@@ -269,6 +282,7 @@ class Quick:
             bool(non_cash is not None and non_cash.value),
             limit("retention.works.max_rate"),
             int(defect.value) if defect is not None else None,
+            bool(with_bond is not None and with_bond.value),
             snap.get("payment.late_interest.default_daily_rate") is not None,
         )
 
@@ -442,6 +456,8 @@ class Quick:
             cov_payment = "no_scale"
         elif scale == "large":
             cov_payment = "not_sme_public_body"
+        elif self.payments_unrecorded:
+            cov_payment = NOT_APPLICABLE[EventKind.PAID]
         elif not obligations:
             cov_payment = "no_payment_terms"
         else:
@@ -497,15 +513,13 @@ class Quick:
                     overdue_n += 1
 
         # bonds: only performance bonds take the quick path
-        bonds_fen = bonds_n = 0
         bonds: list[tuple[float | int, str]] = []
         cov_bond: str | None
         guarantees = c.guarantees or ()
         if not guarantees:
             cov_bond = "no_bond"
-        else:
-            held = known = 0
-            reason: str | None = None
+        else:  # OCDS records no bond returns (``mapping.UNRECORDED``): bonds are only read here
+            held = 0
             for g in guarantees:
                 gtype = g.type
                 form = g.form
@@ -519,60 +533,34 @@ class Quick:
                 if gv < 0 or _above(gv, amount, _ONE) or abs(gv * 100 - round(gv * 100)) > 1e-6:
                     return None  # the terms rules reject a rate outside 0-100%
                 bonds.append((gv, form))
-                if form in _GUARANTEE_FORMS:
-                    continue
-                held += 1
-                if acc_trigger is None:
-                    reason = reason or "no_acceptance_date"
-                    continue
-                days = segment(region, acc_trigger).performance_return_days
-                if days is None:
-                    reason = reason or "no_return_term"
-                    continue
-                known += 1
-                if as_of > acc_trigger + days:
-                    hits.append(BOND_UNRETURNED)
-                    bonds_fen += round(gv * 100)
-                    bonds_n += 1
-            cov_bond = None if known else ("guarantee_not_cash" if not held else reason)
+                held += form not in _GUARANTEE_FORMS
+            cov_bond = NOT_APPLICABLE[EventKind.BOND_RETURNED] if held else "guarantee_not_cash"
 
-        retention_fen = retention_n = 0
-        cov_retention: str | None
-        if retention is None:
-            cov_retention = "no_retention"
-        else:
-            fen, months, _ = retention
-            base = acc_trigger if acc_trigger is not None else del_trigger
-            if months is None or base is None:
-                cov_retention = "no_warranty_end"
-            else:
-                end = self.months_after(base, months)
-                s = segment(region, end)
-                days = s.works_return_days if works else s.goods_services_release_days
-                if days is None:
-                    cov_retention = "no_return_term"
-                else:
-                    cov_retention = None
-                    if as_of > end + days:
-                        hits.append(RETENTION_OVERHELD)
-                        retention_fen += fen
-                        retention_n += 1
+        # OCDS records no retention release either (a release is a payment, judged above)
+        cov_retention = "no_retention" if retention is None else NOT_APPLICABLE[EventKind.RETENTION_RELEASED]
 
         # mandatory terms (``rules.terms.mandatory_findings``), on the pack in force at signing
         cov_terms = self.terms_reason
         if cov_terms is None:
             for gv, form in bonds:
-                if plan.bond_cap is not None and _above(gv, amount, plan.bond_cap):
+                if plan.bond_cap is not None and over_cap(round(gv * 100), amount_fen, plan.bond_cap.value):
                     hits.append(BOND_OVER_CAP)
                 if plan.cash_bond_banned and form == "cash" and gv > 0:
                     hits.append(BOND_CASH_ONLY)
             if works and retention is not None:
-                _, months, mv = retention
-                if plan.works_retention_cap is not None and _above(mv, amount, plan.works_retention_cap):
+                fen, months, _ = retention
+                retention_cap = plan.works_retention_cap
+                if retention_cap is not None and over_cap(fen, amount_fen, retention_cap.value):
                     hits.append(WORKS_RETENTION_OVER_CAP)
                 cap = plan.works_defect_months
                 if cap is not None and months is not None and months > cap:
                     hits.append(WORKS_DEFECT_OVER_MAX)
+                if (
+                    plan.retention_with_bond_banned
+                    and fen > 0
+                    and any(round(gv * 100) > 0 for gv, _ in bonds)
+                ):
+                    hits.append(WORKS_RETENTION_WITH_BOND)
 
         # tuple.__new__ skips the named tuples' Python-level __new__: the same objects, cheaper
         figures = _new(
@@ -589,10 +577,10 @@ class Quick:
                 days_to_pay,
                 overdue_fen,
                 overdue_n,
-                bonds_fen,
-                bonds_n,
-                retention_fen,
-                retention_n,
+                0,  # unreturned bonds and over-held retention: not judged on OCDS (see above)
+                0,
+                0,
+                0,
             ),
         )
         coverage = (

@@ -75,20 +75,24 @@ def quick_outcome(quick: Quick, release: dict[str, Any]) -> Any:
 def test_hot_path_agrees_with_the_rules_on_the_corpus(as_of: date) -> None:
     quick = Quick(POLICY, as_of, changes=change_days(BOOK))
     seen: Counter[str] = Counter()
+    reasons: set[tuple[str, str | None]] = set()
     for release in releases(400):
         got = quick_outcome(quick, release)
         assert got is not None, release["ocid"]
         assert got == full_outcome(release, as_of), release["ocid"]
         seen.update(got[2])
+        reasons.update(got[1])
     # by the last date the corpus exercises every rule the hot path stands for, terms included
     assert as_of < date(2026, 1, 1) or set(seen) >= {
         "payment.overdue",
-        "bond.unreturned",
-        "retention.overheld",
         "terms.bond.over_cap",
         "terms.bond.cash_only",
         "terms.retention.works_over_cap",
     }
+    # OCDS records no bond return and no retention release: absence is no evidence of either
+    assert not {"bond.unreturned", "retention.overheld"} & set(seen)
+    assert ("bond.unreturned", "not_applicable:source_records_no_bond_returns") in reasons
+    assert ("retention.overheld", "not_applicable:source_records_no_retention_releases") in reasons
 
 
 def test_hot_path_without_terms_agrees_with_the_rules() -> None:
@@ -210,6 +214,38 @@ def test_rates_at_a_cap_are_decided_as_the_rules_decide() -> None:
         got = quick_outcome(quick, release)
         assert got is not None and got == full_outcome(release, as_of)
         assert (got[2]["terms.bond.over_cap"] == 1) is breach
+
+
+def test_a_bond_of_exactly_the_cap_in_rounded_amounts_is_no_breach_one_fen_over_is() -> None:
+    """10% of 8,543,210.99 is 854,321.099: stated 854,321.10, the rate is 0.1000000011… (not over)."""
+    as_of = date(2026, 11, 26)
+    quick = Quick(POLICY, as_of)
+    release = releases(1)[0]
+    c = release["contracts"][0]
+    c["value"]["amount"] = 8543210.99
+    c["milestones"] = []
+    c["implementation"]["transactions"] = []
+    for amount, breach in ((854321.10, False), (854321.09, False), (854321.11, True)):
+        c["guarantees"] = [{"type": "performanceBond", "form": "guarantee", "value": {"amount": amount}}]
+        got = quick_outcome(quick, release)
+        assert got is not None and got == full_outcome(release, as_of)
+        assert (got[2]["terms.bond.over_cap"] == 1) is breach
+
+
+def test_a_file_without_any_transaction_records_no_payments(tmp_path: Path) -> None:
+    unpaid = releases(50)
+    for release in unpaid:
+        release["contracts"][0]["implementation"].pop("transactions", None)
+    path = write_jsonl(tmp_path / "unpaid.jsonl", unpaid)
+    summary = audit_file(path, as_of=date(2026, 11, 26), workers=1)
+    assert summary.findings["payment.overdue"] == 0
+    reasons = summary.coverage["payment.overdue"]
+    assert reasons["not_applicable:source_records_no_payments"] > 0
+    assert "evaluated" not in reasons
+    # one payment anywhere in the file: the file records payments, the others are judged
+    unpaid[0]["contracts"][0]["implementation"]["transactions"] = []
+    judged = audit_file(write_jsonl(tmp_path / "one.jsonl", unpaid), as_of=date(2026, 11, 26), workers=1)
+    assert judged.findings["payment.overdue"] > 0
 
 
 def test_release_outside_the_common_shape_takes_the_full_path() -> None:
