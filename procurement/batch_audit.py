@@ -87,6 +87,8 @@ class AuditSummary:
     contracts: int = 0
     quick: int = 0
     findings: Counter[str] = field(default_factory=Counter)
+    # (rule id, legal force): mandatory violations and encouraged-target misses counted apart
+    by_force: Counter[tuple[str, str]] = field(default_factory=Counter)
     coverage: dict[str, Counter[str]] = field(default_factory=lambda: {rule: Counter() for rule in RULES})
     errors: list[tuple[str, str]] = field(default_factory=list)
     error_count: int = 0
@@ -212,6 +214,7 @@ class _Chunk:
     errors: list[tuple[int, str]] = field(default_factory=list)
     findings: list[tuple[int, bytes]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
+    forces: Counter[tuple[str, str]] = field(default_factory=Counter)  # by (rule id, legal force)
     coverage: Counter[tuple[str, str]] = field(default_factory=Counter)
     stats: StatsAccumulator = field(default_factory=StatsAccumulator)
     purchasers_file: str | None = None
@@ -243,8 +246,9 @@ class _Chunk:
         for (coverage, hits), n in self.quick_outcomes.items():
             for rule, reason in coverage:
                 self.coverage[(rule, reason or EVALUATED)] += n
-            for rule in hits:
+            for rule, force in hits:
                 self.counts[rule] += n
+                self.forces[(rule, force)] += n
         self.quick_outcomes.clear()
         stats = self.stats
         for region, rows in self.by_region.items():
@@ -286,6 +290,7 @@ def _full(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
             out.coverage[(rule, reason or EVALUATED)] += 1
         for finding in audit.findings:
             out.counts[finding.rule_id] += 1
+            out.forces[(finding.rule_id, finding.legal_force.value)] += 1
             if state.want_findings:
                 out.findings.append((line, _finding_bytes(mapped.ocid, contract.contract_id, finding)))
         buyer = mapped.buyer
@@ -432,6 +437,7 @@ def _merge(summary: AuditSummary, chunk: _Chunk, line_base: int, where: str = "l
     summary.contracts += chunk.contracts
     summary.quick += chunk.quick
     summary.findings.update(chunk.counts)
+    summary.by_force.update(chunk.forces)
     for (rule, reason), n in chunk.coverage.items():
         summary.coverage.setdefault(rule, Counter())[reason] += n
     for number, message in chunk.errors:

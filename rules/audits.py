@@ -29,6 +29,8 @@ BOND_UNRETURNED = "bond.unreturned"
 RETENTION_OVERHELD = "retention.overheld"
 TERMS_MANDATORY = "terms.mandatory"
 RULES = (PAYMENT_OVERDUE, BOND_UNRETURNED, RETENTION_OVERHELD, TERMS_MANDATORY)
+# paying an SME late breaches 802号令 whatever the contract agreed
+PAYMENT_OVERDUE_FORCE = LegalForce.MANDATORY
 # the coverage reasons of a rule whose discharging event the source never records
 NOT_APPLICABLE = {
     EventKind.PAID: "not_applicable:source_records_no_payments",
@@ -101,7 +103,7 @@ def payment_finding(status: PaymentStatus, record: str = "") -> Finding:
     return Finding(
         rule_id=PAYMENT_OVERDUE,
         category="payment",
-        legal_force=LegalForce.MANDATORY,
+        legal_force=PAYMENT_OVERDUE_FORCE,
         citations=o.citations,
         message_zh=(
             f"应于 {o.due_on} 支付的款项 {_money(o.amount)} 元"
@@ -135,6 +137,15 @@ def ledger_finding(entry: LedgerEntry, record: str = "") -> Finding:
     }
     done_zh = f"，于 {entry.settled_on} 才退还" if entry.settled_on else "，至今未退还"
     done_en = f", returned only on {entry.settled_on}" if entry.settled_on else ", still held"
+    if entry.legal_force is LegalForce.ENCOURAGED:
+        # a target the finance department set, not a legal limit: say so, naming the parameter
+        evidence["parameter"] = entry.parameter
+        evidence["target_days"] = entry.period_days
+        done_zh += f"（财政部门目标 {entry.parameter} = {entry.period_days} 天，属鼓励性目标，非法定期限）"
+        done_en += (
+            f" (a target of the finance department, {entry.parameter} = {entry.period_days} days: "
+            "encouraged, not a legal limit)"
+        )
     what_zh, what_en = ("保证金", "bond") if bond else ("质量保证金/尾款", "retention")
     return Finding(
         rule_id=BOND_UNRETURNED if bond else RETENTION_OVERHELD,
@@ -149,8 +160,12 @@ def ledger_finding(entry: LedgerEntry, record: str = "") -> Finding:
             f"{what_en} of {entry.amount} was due back by {entry.due_on}; "
             f"{entry.days_overdue} days overdue{done_en}"
         ),
-        remedy_zh=f"立即退还{what_zh}，并按规定支付逾期利息",
-        remedy_en=f"return the {what_en} now, with interest for the delay where the law provides",
+        remedy_zh=f"立即退还{what_zh}，并按规定支付逾期利息"
+        if entry.legal_force is LegalForce.MANDATORY
+        else f"建议按目标期限退还{what_zh}",
+        remedy_en=f"return the {what_en} now, with interest for the delay where the law provides"
+        if entry.legal_force is LegalForce.MANDATORY
+        else f"return the {what_en} within the target period",
         evidence=evidence,
         policy_version=entry.policy_version,
     )

@@ -54,6 +54,9 @@ class LedgerEntry:
     citations: tuple[Citation, ...] = ()
     missing: str | None = None
     ref: str = ""
+    # the pack parameter whose period it was judged by ("" for a period the contract agreed)
+    parameter: str = ""
+    period_days: int | None = None
 
 
 def _settled(events: list[Event], kind: EventKind, ref: str, only: bool) -> date | None:
@@ -154,6 +157,8 @@ def bond_entry(
         snap.version,
         citations,
         ref=ref,
+        parameter=name if days != bond.return_days else "",
+        period_days=days,
     )
 
 
@@ -191,7 +196,9 @@ def retention_entry(
         if facts.category is Category.WORKS
         else "retention.goods_services.release_days"
     )
-    agreed = term.days if term.days_agreed else None
+    # a works retention's agreed term binds (138号); the release of a goods or services retention is
+    # a payment (judged by the payment rules) and is held here to the pack's target only
+    agreed = term.days if term.days_agreed and facts.category is Category.WORKS else None
     period = return_period(snap, name, DayType.CALENDAR, agreed, term.day_type)
     if period is None:
         return LedgerEntry(
@@ -223,6 +230,8 @@ def retention_entry(
         snap.version,
         citations,
         ref=ref,
+        parameter=name if days != agreed else "",
+        period_days=days,
     )
 
 

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from procurement.batch_audit import MAPPERS, AuditSummary, audit_file
 from procurement.reports.labels import COVERAGE_REASONS, RULE_TITLES
+from rules.vocabulary import LegalForce
 
 SHOWN_ERRORS = 20
 
@@ -84,7 +85,24 @@ def print_summary(out: TextIO, summary: AuditSummary, as_of: date, seconds: floa
     for rule_id, n in sorted(summary.findings.items()):
         zh, en = RULE_TITLES.get(rule_id, ("", ""))
         label = f"{zh} ({en})" if zh else ""
-        out.write(f"  {rule_id:<36} {n:>9}  {label}\n")
+        mandatory = summary.by_force[(rule_id, LegalForce.MANDATORY.value)]
+        encouraged = summary.by_force[(rule_id, LegalForce.ENCOURAGED.value)]
+        split = f"强制 {mandatory} / 鼓励 {encouraged}"
+        out.write(f"  {rule_id:<44} {n:>9}  [{split}]  {label}\n")
+    out.write("\n按法律效力 By legal force\n")
+    for force, zh, en in (
+        (LegalForce.MANDATORY, "违反强制性规定", "mandatory violations"),
+        (
+            LegalForce.ENCOURAGED,
+            "未达鼓励性目标（财政部门目标，非违法）",
+            "encouraged-target misses (not violations)",
+        ),
+    ):
+        n = sum(v for (_, f), v in summary.by_force.items() if f == force.value)
+        out.write(f"  {zh} {en}: {n}\n")
+    if summary.unrecorded:
+        kinds = ", ".join(sorted(k.value for k in summary.unrecorded))
+        out.write(f"\n文件未记录的事件 events the file records nowhere: {kinds}\n")
     out.write("\n规则覆盖 Coverage: contracts each rule could evaluate, and why not\n")
     for rule_id in sorted(summary.coverage):
         outcomes: Counter[str] = summary.coverage[rule_id]

@@ -148,6 +148,11 @@ class FindingListQuerySchema(PageQuerySchema):
     source = fields.Enum(FindingSource, by_value=True)
     source_id = Integer(metadata={"description": "the document audit or audit run"})
     rule_id = fields.String(validate=validate.Length(min=1, max=100))
+    legal_force = fields.Enum(
+        LegalForce,
+        by_value=True,
+        metadata={"description": "mandatory (violations) or encouraged (target misses, not violations)"},
+    )
 
 
 class FindingStatusChangeSchema(StrictSchema):

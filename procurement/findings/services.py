@@ -31,6 +31,7 @@ from procurement.orm import utcnow
 from procurement.pagination import Page, fetch_page
 from procurement.scope import Actor, one_visible
 from rules.findings import Finding
+from rules.vocabulary import LegalForce
 
 S = FindingStatus
 NEXT_STATUSES: Mapping[FindingStatus, frozenset[FindingStatus]] = {
@@ -100,6 +101,7 @@ def list_findings(
     source: FindingSource | None = None,
     source_id: int | None = None,
     rule_id: str | None = None,
+    legal_force: LegalForce | None = None,
 ) -> Page[StoredFinding]:
     """Findings the caller may see (officer: its organization's; platform, auditor: its region's;
     admin: all), oldest first, filtered by what is given."""
@@ -113,6 +115,7 @@ def list_findings(
         StoredFinding.source: source,
         StoredFinding.source_id: source_id,
         StoredFinding.rule_id: rule_id,
+        StoredFinding.legal_force: legal_force,
     }
     for column, value in filters.items():
         if value is not None:

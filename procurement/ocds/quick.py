@@ -22,6 +22,7 @@ from rules.audits import (
     BOND_UNRETURNED,
     NOT_APPLICABLE,
     PAYMENT_OVERDUE,
+    PAYMENT_OVERDUE_FORCE,
     RETENTION_OVERHELD,
     TERMS_MANDATORY,
 )
@@ -47,6 +48,15 @@ BOND_CASH_ONLY = "terms.bond.cash_only"
 WORKS_RETENTION_OVER_CAP = "terms.retention.works_over_cap"
 WORKS_DEFECT_OVER_MAX = "terms.retention.works_defect_over_max"
 WORKS_RETENTION_WITH_BOND = "terms.retention.with_performance_bond"
+# the parameter each terms rule of the hot path rests on (its legal force is the finding's)
+_TERMS_PARAMS = {
+    BOND_OVER_CAP: "bond.performance.max_rate",
+    BOND_CASH_ONLY: "bond.non_cash_forms_required",
+    WORKS_RETENTION_OVER_CAP: "retention.works.max_rate",
+    WORKS_DEFECT_OVER_MAX: "retention.works.defect_max_months",
+    WORKS_RETENTION_WITH_BOND: "retention.works.no_retention_with_performance_bond",
+}
+_PAYMENT_HIT = (PAYMENT_OVERDUE, PAYMENT_OVERDUE_FORCE.value)
 
 
 class Limit(NamedTuple):
@@ -78,6 +88,7 @@ class Segment(NamedTuple):
     works_defect_months: int | None
     retention_with_bond_banned: bool
     interest_known: bool  # the default late-interest rate the payment rules read at a due date
+    forces: dict[str, str]  # the legal force of each terms rule, from its parameter
 
 
 # Only the fields the hot path reads are decoded (the rest is skipped unbuilt): half the time of
@@ -165,7 +176,7 @@ class QuickResult(NamedTuple):
     figures: ContractFigures
     # (rule, None or the reason it could not be evaluated), in ``audit_contract``'s order
     coverage: tuple[tuple[str, str | None], ...]
-    hits: tuple[str, ...]  # rule ids of the findings, one per finding
+    hits: tuple[tuple[str, str], ...]  # (rule id, legal force) of the findings, one per finding
 
 
 class _Unfit(Exception):
@@ -284,6 +295,11 @@ class Quick:
             int(defect.value) if defect is not None else None,
             bool(with_bond is not None and with_bond.value),
             snap.get("payment.late_interest.default_daily_rate") is not None,
+            {
+                rule: str(p.legal_force)
+                for rule, name in _TERMS_PARAMS.items()
+                if (p := snap.get(name)) is not None
+            },
         )
 
     def audit(self, release: dict[str, Any]) -> QuickResult | None:
@@ -449,7 +465,8 @@ class Quick:
             else:
                 return None
 
-        hits: list[str] = []
+        hits: list[tuple[str, str]] = []
+        force = plan.forces
         cov_payment: str | None
         pay_due = on_time = paid_n = days_to_pay = overdue_fen = overdue_n = 0
         if scale is None:
@@ -500,7 +517,7 @@ class Quick:
                 paid_on = done[i]
                 late = (paid_on if paid_on is not None else as_of) - due
                 if late > 0:
-                    hits.append(PAYMENT_OVERDUE)
+                    hits.append(_PAYMENT_HIT)
                 if paid_on is None and due >= as_of:
                     continue
                 pay_due += 1
@@ -544,23 +561,23 @@ class Quick:
         if cov_terms is None:
             for gv, form in bonds:
                 if plan.bond_cap is not None and over_cap(round(gv * 100), amount_fen, plan.bond_cap.value):
-                    hits.append(BOND_OVER_CAP)
+                    hits.append((BOND_OVER_CAP, force[BOND_OVER_CAP]))
                 if plan.cash_bond_banned and form == "cash" and gv > 0:
-                    hits.append(BOND_CASH_ONLY)
+                    hits.append((BOND_CASH_ONLY, force[BOND_CASH_ONLY]))
             if works and retention is not None:
                 fen, months, _ = retention
                 retention_cap = plan.works_retention_cap
                 if retention_cap is not None and over_cap(fen, amount_fen, retention_cap.value):
-                    hits.append(WORKS_RETENTION_OVER_CAP)
+                    hits.append((WORKS_RETENTION_OVER_CAP, force[WORKS_RETENTION_OVER_CAP]))
                 cap = plan.works_defect_months
                 if cap is not None and months is not None and months > cap:
-                    hits.append(WORKS_DEFECT_OVER_MAX)
+                    hits.append((WORKS_DEFECT_OVER_MAX, force[WORKS_DEFECT_OVER_MAX]))
                 if (
                     plan.retention_with_bond_banned
                     and fen > 0
                     and any(round(gv * 100) > 0 for gv, _ in bonds)
                 ):
-                    hits.append(WORKS_RETENTION_WITH_BOND)
+                    hits.append((WORKS_RETENTION_WITH_BOND, force[WORKS_RETENTION_WITH_BOND]))
 
         # tuple.__new__ skips the named tuples' Python-level __new__: the same objects, cheaper
         figures = _new(

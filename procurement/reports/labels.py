@@ -6,6 +6,21 @@ RULE_TITLES: Mapping[str, tuple[str, str]] = {
     "payment.overdue": ("逾期付款", "Overdue payments"),
     "bond.unreturned": ("保证金未退还", "Unreturned bonds"),
     "retention.overheld": ("尾款超期扣留", "Retention held too long"),
+    "terms.bond.over_cap": ("履约保证金超过法定上限", "Performance bond over the legal cap"),
+    "terms.bond.cash_only": ("保证金只收现金", "Bond accepts cash only"),
+    "terms.retention.works_over_cap": ("工程质量保证金超过上限", "Works retention over the cap"),
+    "terms.retention.works_defect_over_max": ("缺陷责任期超过最长期限", "Defect period over the maximum"),
+    "terms.retention.with_performance_bond": (
+        "履约保证金与质量保证金同时预留",
+        "Performance bond and quality retention held at once",
+    ),
+    "terms.payment.over_agreed_max": ("约定付款期限超过法定最长期限", "Agreed payment term over the maximum"),
+    "terms.payment.invoice_over_max": ("收票后付款期限过长", "Payment after invoice too late"),
+    "terms.settlement.audit": ("以审计结果作为结算依据", "Settlement tied to audit results"),
+}
+LEGAL_FORCE_TITLES: Mapping[str, tuple[str, str]] = {
+    "mandatory": ("违反强制性规定", "Mandatory violation"),
+    "encouraged": ("未达鼓励性目标", "Encouraged-target miss"),
 }
 COVERAGE_REASONS: Mapping[str, str] = {
     "evaluated": "已评估",
@@ -23,4 +38,7 @@ COVERAGE_REASONS: Mapping[str, str] = {
     "no_return_term": "无退还期限",
     "terms_engine_missing": "条款规则未接入",
     "not_requested": "未要求审查",
+    "not_applicable:source_records_no_payments": "不适用：数据源不记录付款",
+    "not_applicable:source_records_no_bond_returns": "不适用：数据源不记录保证金退还",
+    "not_applicable:source_records_no_retention_releases": "不适用：数据源不记录质保金返还",
 }

@@ -175,3 +175,18 @@ class TestDocumentAudits:
         assert kept < set(ids)
         gone = (set(ids) - kept).pop()
         assert client.simulate_get(f"/v1/findings/{gone}", headers=headers).json["status"] == "resolved"
+
+
+def test_findings_are_listed_by_legal_force(
+    client: testing.TestClient, auditor: dict[str, str], school: Organization
+) -> None:
+    late_contract(school)
+    run(client, auditor)
+    listed = {
+        force: client.simulate_get(f"/v1/findings?legal_force={force}", headers=auditor).json["items"]
+        for force in ("mandatory", "encouraged")
+    }
+    assert "payment.overdue" in {f["rule_id"] for f in listed["mandatory"]}
+    assert all(f["legal_force"] == "mandatory" for f in listed["mandatory"])
+    assert all(f["legal_force"] == "encouraged" for f in listed["encouraged"])
+    assert client.simulate_get("/v1/findings?legal_force=binding", headers=auditor).status_code == 422

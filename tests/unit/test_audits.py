@@ -113,3 +113,29 @@ def test_mandatory_term_breaches_come_from_the_terms_engine_when_present() -> No
     assert result.coverage[TERMS_MANDATORY] is None
     # a bond that may only be paid in cash breaches the non-cash rule
     assert "terms.bond.cash_only" in {f.rule_id for f in result.findings}
+
+
+def test_a_retention_past_the_xinjiang_target_is_an_encouraged_miss_naming_the_parameter() -> None:
+    facts = contract(
+        Event(EventKind.ACCEPTED, date(2025, 7, 1)),
+        Event(EventKind.PAID, date(2025, 8, 5), Decimal("48500.00")),
+    )
+    result = audit_contract(facts, POLICY, date(2026, 3, 1))
+    [retention] = [f for f in result.findings if f.rule_id == RETENTION_OVERHELD]
+    assert retention.legal_force is LegalForce.ENCOURAGED
+    assert retention.severity.value == "advice"
+    assert retention.evidence["parameter"] == "retention.goods_services.release_days"
+    assert retention.evidence["target_days"] == 30
+    assert "鼓励性目标" in retention.message_zh and "encouraged, not a legal limit" in retention.message_en
+
+
+def test_a_bond_whose_return_the_source_never_records_is_not_applicable() -> None:
+    facts = contract(
+        Event(EventKind.ACCEPTED, date(2025, 7, 1)),
+        unrecorded=frozenset({EventKind.BOND_RETURNED, EventKind.RETENTION_RELEASED}),
+    )
+    result = audit_contract(facts, POLICY, date(2026, 3, 1))
+    assert result.coverage[BOND_UNRETURNED] == "not_applicable:source_records_no_bond_returns"
+    assert result.coverage[RETENTION_OVERHELD] == "not_applicable:source_records_no_retention_releases"
+    assert not {BOND_UNRETURNED, RETENTION_OVERHELD} & {f.rule_id for f in result.findings}
+    assert result.ledger == []  # nothing of it is counted in the figures either
