@@ -37,7 +37,6 @@ from api.routes import ROUTES
 from config.settings import Settings
 from procurement.auditlog import mac as auditlog_mac
 from procurement.db import create_db_engine, create_session_factory, is_sqlite, write_intent
-from procurement.finance.run_jobs import ThreadRunner, run_audit_job
 from procurement.jobs.queue import JobQueue, build_huey
 from rules.policy import load_policy_book
 
@@ -62,15 +61,12 @@ def create_app(
     *,
     session_factory: Callable[[], Session] | None = None,
     actor_cache: ActorCache | None = None,
-    run_audit: Callable[[int], Any] | None = None,
 ) -> falcon.App:
     """The app; tests pass a session factory bound to their transaction instead of an engine."""
     if settings.audit_mac_key:  # process-wide: one key per deployment
         auditlog_mac.configure(settings.audit_mac_key)
     write_factory = None
     own_engine = session_factory is None
-    if run_audit is None and session_factory is not None:
-        run_audit = partial(run_audit_job, session_factory)
     if session_factory is None:
         engine = create_db_engine(
             settings.database_url, echo=settings.sql_echo, pool_size=settings.db_pool_size
@@ -112,7 +108,7 @@ def create_app(
         "audits": Audits(),
         "findings": Findings(),
         "barrier_checks": BarrierChecks(settings.max_upload_bytes),
-        "audit_runs": AuditRuns(run_audit or ThreadRunner(write_factory or session_factory)),
+        "audit_runs": AuditRuns(),
         "payments_report": PaymentsReport(),
         "ocds_imports": OcdsImports(settings.max_upload_bytes, settings.import_job_bytes),
         "contract_terms": ContractTerms(book),

@@ -68,24 +68,13 @@ class SessionManager:
         session: Session | None = getattr(req.context, "session", None)
         if session is None:
             return
-        committed = False
         try:
             if req_succeeded and resp.status_code < 400:
                 session.commit()
-                committed = True
             else:
                 session.rollback()
         finally:
             session.close()
-        for hook in getattr(req.context, "after_commit", ()) if committed else ():
-            hook()
-
-
-def after_commit(req: falcon.Request, hook: Callable[[], Any]) -> None:
-    """Call ``hook`` once the request's transaction has committed (never if it rolls back)."""
-    if not hasattr(req.context, "after_commit"):
-        req.context.after_commit = []
-    req.context.after_commit.append(hook)
 
 
 class ActorCache:

@@ -44,6 +44,11 @@ class AuditRunSchema(Schema):
             "counts), errors (contract_id, message)"
         }
     )
+    job = fields.Function(
+        lambda run: f"/v1/jobs/{run.job_id}" if run.job_id else None,
+        allow_none=True,
+        metadata={"description": "the background job executing the run"},
+    )
     findings = fields.Function(
         lambda run: f"/v1/findings?source=audit_run&source_id={run.id}",
         metadata={"description": "the run's findings (shared finding lifecycle)"},

@@ -35,6 +35,8 @@ def upgrade() -> None:
 
     with op.batch_alter_table('audit_runs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('state', sa.Enum('queued', 'running', 'completed', 'failed', name='auditrunstate', native_enum=False, length=32), server_default='completed', nullable=False))
+        batch_op.add_column(sa.Column('job_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_audit_runs_job_id_jobs'), 'jobs', ['job_id'], ['id'])
         batch_op.add_column(sa.Column('contracts_total', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('contracts_done', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('error', sa.Text(), server_default='', nullable=False))
@@ -78,6 +80,8 @@ def downgrade() -> None:
         batch_op.drop_column('error')
         batch_op.drop_column('contracts_done')
         batch_op.drop_column('contracts_total')
+        batch_op.drop_constraint(batch_op.f('fk_audit_runs_job_id_jobs'), type_='foreignkey')
+        batch_op.drop_column('job_id')
         batch_op.drop_column('state')
 
     with op.batch_alter_table('finding_transitions', schema=None) as batch_op:

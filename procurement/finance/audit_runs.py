@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from procurement.auditlog.services import record
 from procurement.contracts.models import Contract
 from procurement.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from procurement.events.services import emit_event
 from procurement.finance.models import ACTIVE_RUN_STATES, AuditRun, AuditRunState
 from procurement.finance.obligations import default_policy_at
 from procurement.finance.stored import load_contracts, stored_facts
@@ -247,6 +248,18 @@ def execute_audit_run(
     run.state = AuditRunState.COMPLETED
     run.finished_at = utcnow()
     session.flush()
+    emit_event(
+        session,
+        type="audit_run.completed",
+        organization_id=run.requested_by_org_id,
+        region_code=run.region_code,
+        data={
+            "audit_run_id": run.id,
+            "audit_run": f"/v1/audit-runs/{run.id}",
+            "job": f"/v1/jobs/{run.job_id}" if run.job_id else None,
+            "summary": {k: run.summary[k] for k in ("contracts", "findings", "by_legal_force", "written")},
+        },
+    )
     return run
 
 

@@ -66,6 +66,7 @@ class AuditRun(Base):
     state: Mapped[AuditRunState] = mapped_column(
         enum_column(AuditRunState), default=AuditRunState.QUEUED, server_default="completed", index=True
     )
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))  # the background job running it
     contracts_total: Mapped[int] = mapped_column(default=0, server_default="0")
     contracts_done: Mapped[int] = mapped_column(default=0, server_default="0")
     error: Mapped[str] = mapped_column(Text, default="", server_default="")

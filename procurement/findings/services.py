@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 
 from procurement.auditlog.services import record
 from procurement.errors import InvalidInput, NotPermitted
+from procurement.events.services import emit_event
 from procurement.findings.identity import keyed
 from procurement.findings.models import FindingSource, FindingStatus, FindingTransition, StoredFinding
-from procurement.findings.upsert import Sighting, upsert_findings
+from procurement.findings.upsert import Sighting, status_changed_event, upsert_findings
 from procurement.organizations.models import Role
 from procurement.orm import utcnow
 from procurement.pagination import Page, fetch_page
@@ -223,6 +224,12 @@ def change_status(
         )
     )
     session.flush()
+    emit_event(
+        session,
+        **status_changed_event(
+            finding.id, finding.organization_id, finding.region_code, current, status, text, actor.label
+        ),
+    )
     record(
         session,
         actor=actor.label,

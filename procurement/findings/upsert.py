@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, String, Text, and_, insert, literal, select, update
 from sqlalchemy.orm import Session
 
+from procurement.events.models import OutboxEvent
 from procurement.findings.identity import changed_fields, evidence_digest
 from procurement.findings.models import FindingSource, FindingStatus, FindingTransition, StoredFinding
 from procurement.orm import utcnow
@@ -128,6 +129,7 @@ def _upsert_some(
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     transitions: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
     for s in sightings:
         content = _content(s.finding, _jsonable(s.finding.evidence))
         row = known.get(s.key)
@@ -173,6 +175,9 @@ def _upsert_some(
                     "reason": reason,
                 }
             )
+            events.append(
+                status_changed_event(row.id, s.organization_id, s.region_code, row.status, S.OPEN, reason, by)
+            )
             counts.reopened += 1
         else:
             counts.refreshed += 1
@@ -200,8 +205,55 @@ def _upsert_some(
         session.execute(update(StoredFinding), updates)
     if transitions:
         session.execute(insert(FindingTransition), transitions)
+    events += [_opened(new_ids[s.key], s, source) for s in sightings if s.key in new_ids]
+    if events:  # the outbox rows emit_event would write, in one statement
+        session.execute(insert(OutboxEvent), events)
     counts.ids = [new_ids[s.key] if s.key in new_ids else known[s.key].id for s in sightings]
     return counts
+
+
+def _opened(finding_id: int, s: Sighting, source: FindingSource) -> dict[str, Any]:
+    data = {
+        "finding_id": finding_id,
+        "finding": f"/v1/findings/{finding_id}",
+        "rule_id": s.finding.rule_id,
+        "contract_id": s.contract_id,
+        "severity": s.finding.severity.value,
+        "legal_force": s.finding.legal_force.value,
+        "source": source.value,
+    }
+    return {
+        "type": "finding.opened",
+        "organization_id": s.organization_id,
+        "region_code": s.region_code,
+        "data": data,
+    }
+
+
+def status_changed_event(
+    finding_id: int,
+    organization_id: int,
+    region_code: str,
+    old: FindingStatus,
+    new: FindingStatus,
+    reason: str,
+    by: str,
+) -> dict[str, Any]:
+    """An outbox row (``procurement.events``) saying a finding changed status."""
+    data = {
+        "finding_id": finding_id,
+        "finding": f"/v1/findings/{finding_id}",
+        "from": old.value,
+        "to": new.value,
+        "reason": reason,
+        "changed_by": by,
+    }
+    return {
+        "type": "finding.status_changed",
+        "organization_id": organization_id,
+        "region_code": region_code,
+        "data": data,
+    }
 
 
 def resolve_unseen(
@@ -221,6 +273,22 @@ def resolve_unseen(
         StoredFinding.source == source,
         StoredFinding.source_id != source_id,
         StoredFinding.status.in_(_ACTIVE),
+    )
+    resolved = session.execute(
+        select(
+            StoredFinding.id, StoredFinding.organization_id, StoredFinding.region_code, StoredFinding.status
+        ).where(unseen)
+    ).all()
+    if not resolved:
+        return 0
+    session.execute(
+        insert(OutboxEvent),
+        [
+            status_changed_event(
+                r.id, r.organization_id, r.region_code, r.status, S.RESOLVED, CLEARED_REASON, by
+            )
+            for r in resolved
+        ],
     )
     session.execute(
         insert(FindingTransition).from_select(

@@ -5,7 +5,11 @@ from importlib import import_module
 from procurement.jobs.registry import JobKind, registered_kind
 
 # add a module here when it defines a @job_kind
-JOB_MODULES: tuple[str, ...] = ("procurement.imports.jobs", "procurement.dashboard.overview")
+JOB_MODULES: tuple[str, ...] = (
+    "procurement.imports.jobs",
+    "procurement.dashboard.overview",
+    "procurement.finance.jobs",
+)
 
 
 def load_kinds() -> None:

@@ -2,6 +2,12 @@
 
 from typing import Any
 
+from falcon import testing
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from procurement.jobs.models import Job, JobState
+from procurement.jobs.services import run_job
 from procurement.organizations.models import Organization, Role
 from tests import factories
 
@@ -29,3 +35,30 @@ def contract_body(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def work_jobs(connection: Connection) -> list[int]:
+    """Run every queued job as the worker would (tests have none); the ids run, in order."""
+
+    def factory() -> Session:
+        return Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+    with factory() as session:
+        query = select(Job.id).where(Job.state == JobState.QUEUED).order_by(Job.id)
+        ids = list(session.execute(query).scalars())
+    for job_id in ids:
+        run_job(factory, job_id)
+    return ids
+
+
+class WorkingClient(testing.TestClient):
+    """A test client after each of whose requests the jobs it enqueued run, as a worker would."""
+
+    def __init__(self, app: Any, connection: Connection) -> None:
+        super().__init__(app)
+        self._connection = connection
+
+    def simulate_request(self, *args: Any, **kwargs: Any) -> testing.Result:
+        result = super().simulate_request(*args, **kwargs)
+        work_jobs(self._connection)
+        return result

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from falcon import testing
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from procurement.batch_audit import audit_file
@@ -17,7 +18,7 @@ from procurement.organizations.models import Organization, Role
 from procurement.scope import Actor
 from rules.vocabulary import EventKind, OrganizationKind
 from tests import factories
-from tests.api.helpers import headers_for
+from tests.api.helpers import WorkingClient, headers_for
 from tests.api.ocds_data import NDJSON, as_lines, corpus
 
 AS_OF = date(2026, 12, 31)
@@ -34,6 +35,12 @@ def platform() -> Organization:
 def auditor() -> dict[str, str]:
     finance = factories.OrganizationFactory(kind=OrganizationKind.FINANCE_DEPARTMENT, region_code="650000")
     return headers_for(finance, Role.AUDITOR)
+
+
+@pytest.fixture
+def client(client: testing.TestClient, connection: Connection) -> testing.TestClient:
+    """The usual client; the audit run a request enqueues runs before it returns (the worker's part)."""
+    return WorkingClient(client.app, connection)
 
 
 def run(client: testing.TestClient, headers: dict[str, str], **body: Any) -> testing.Result:
@@ -195,6 +202,10 @@ class TestInTheBackground:
         assert done["state"] == "completed"
         assert (done["contracts_done"], done["contracts_total"], done["percent_done"]) == (1, 1, 100.0)
         assert done["started_at"] and done["finished_at"]
+        job = client.simulate_get(started.json["job"], headers=auditor).json
+        assert job["kind"] == "audit_run" and job["state"] == "succeeded"
+        assert (job["progress_done"], job["progress_total"]) == (1, 1)
+        assert job["result"]["audit_run"] == started.headers["location"]
 
     def test_a_second_run_over_the_same_scope_while_one_is_queued_is_409_naming_it(
         self, client: testing.TestClient, session: Session

@@ -7,14 +7,15 @@ from typing import Any
 
 import pytest
 from falcon import testing
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
+from procurement.events.models import OutboxEvent
 from procurement.findings.models import StoredFinding
 from procurement.organizations.models import Organization, Role
 from rules.vocabulary import EventKind, OrganizationKind
 from tests import factories
-from tests.api.helpers import headers_for
+from tests.api.helpers import WorkingClient, headers_for
 
 RUNS = "/v1/audit-runs"
 DUE = date(2025, 8, 25) + timedelta(days=30)  # 30 days after acceptance
@@ -39,6 +40,12 @@ def late_contract(school: Organization) -> Any:
     factories.EventFactory(contract=contract, kind=EventKind.DELIVERED, occurred_on=date(2025, 8, 20))
     factories.EventFactory(contract=contract, kind=EventKind.ACCEPTED, occurred_on=date(2025, 8, 25))
     return contract
+
+
+@pytest.fixture
+def client(client: testing.TestClient, connection: Connection) -> testing.TestClient:
+    """The usual client; the audit run a request enqueues runs before it returns (the worker's part)."""
+    return WorkingClient(client.app, connection)
 
 
 def run(client: testing.TestClient, headers: dict[str, str], **body: Any) -> dict[str, Any]:
@@ -190,3 +197,26 @@ def test_findings_are_listed_by_legal_force(
     assert all(f["legal_force"] == "mandatory" for f in listed["mandatory"])
     assert all(f["legal_force"] == "encouraged" for f in listed["encouraged"])
     assert client.simulate_get("/v1/findings?legal_force=binding", headers=auditor).status_code == 422
+
+
+def test_openings_changes_and_the_completed_run_are_written_to_the_outbox(
+    client: testing.TestClient, auditor: dict[str, str], school: Organization, session: Session
+) -> None:
+    late_contract(school)
+    first = run(client, auditor)
+    [finding] = overdue(client, auditor)
+    client.simulate_patch(
+        f"/v1/findings/{finding['id']}", json={"status": "dismissed", "reason": "重复登记"}, headers=auditor
+    )
+    run(client, auditor)
+
+    def events(kind: str) -> list[dict[str, Any]]:
+        rows = session.execute(select(OutboxEvent).where(OutboxEvent.type == kind).order_by(OutboxEvent.id))
+        return [e.data for e in rows.scalars()]
+
+    opened = [e for e in events("finding.opened") if e["finding_id"] == finding["id"]]
+    assert len(opened) == 1 and opened[0]["rule_id"] == "payment.overdue"  # not again on the re-run
+    changed = [e for e in events("finding.status_changed") if e["finding_id"] == finding["id"]]
+    assert [(e["from"], e["to"], e["reason"]) for e in changed] == [("open", "dismissed", "重复登记")]
+    completed = [e["audit_run_id"] for e in events("audit_run.completed")]
+    assert first["id"] in completed and len(completed) == 2
