@@ -93,6 +93,9 @@ class AuditSummary:
     errors: list[tuple[str, str]] = field(default_factory=list)
     error_count: int = 0
     unrecorded: frozenset[EventKind] = frozenset()  # kinds of event the file records nowhere
+    # contracts left out of the figures, by (reason, currency): count and amount in its currency's fen
+    left_out: Counter[tuple[str, str]] = field(default_factory=Counter)
+    left_out_fen: Counter[tuple[str, str]] = field(default_factory=Counter)
     stats: StatsAccumulator = field(default_factory=StatsAccumulator)
     spill: PurchaserSpill = field(default_factory=PurchaserSpill)
     # the workers leave each range's purchaser counters in a file here: most runs never read
@@ -215,6 +218,8 @@ class _Chunk:
     findings: list[tuple[int, bytes]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     forces: Counter[tuple[str, str]] = field(default_factory=Counter)  # by (rule id, legal force)
+    left_out: Counter[tuple[str, str]] = field(default_factory=Counter)
+    left_out_fen: Counter[tuple[str, str]] = field(default_factory=Counter)
     coverage: Counter[tuple[str, str]] = field(default_factory=Counter)
     stats: StatsAccumulator = field(default_factory=StatsAccumulator)
     purchasers_file: str | None = None
@@ -293,6 +298,11 @@ def _full(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
             out.forces[(finding.rule_id, finding.legal_force.value)] += 1
             if state.want_findings:
                 out.findings.append((line, _finding_bytes(mapped.ocid, contract.contract_id, finding)))
+        reason = _left_out(release, contract.contract_id, facts)
+        if reason is not None:  # counted apart, never summed into the yuan figures
+            out.left_out[(reason, facts.currency)] += 1
+            out.left_out_fen[(reason, facts.currency)] += round(facts.amount * 100)
+            continue
         buyer = mapped.buyer
         out.tally(
             figures_of(
@@ -305,6 +315,18 @@ def _full(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
                 as_of=state.as_of,
             )
         )
+
+
+def _left_out(release: Any, contract_id: str, facts: Any) -> str | None:
+    """Why the figures leave a contract out (as the database report does), or None: another
+    currency than CNY, not signed (a draft) or cancelled (terminated)."""
+    if facts.currency != "CNY":
+        return "currency"
+    if facts.signed_on is None:
+        return "draft"
+    contracts = release.get("contracts") if isinstance(release, dict) else None
+    raw: dict[str, Any] = next((c for c in contracts or () if str(c.get("id")) == contract_id), {})
+    return "terminated" if raw.get("status") == "cancelled" else None
 
 
 def _one(state: _Worker, release: Any, line: int, out: _Chunk, tried: bool = False) -> None:
@@ -438,6 +460,8 @@ def _merge(summary: AuditSummary, chunk: _Chunk, line_base: int, where: str = "l
     summary.quick += chunk.quick
     summary.findings.update(chunk.counts)
     summary.by_force.update(chunk.forces)
+    summary.left_out.update(chunk.left_out)
+    summary.left_out_fen.update(chunk.left_out_fen)
     for (rule, reason), n in chunk.coverage.items():
         summary.coverage.setdefault(rule, Counter())[reason] += n
     for number, message in chunk.errors:

@@ -118,6 +118,12 @@ def print_summary(out: TextIO, summary: AuditSummary, as_of: date, seconds: floa
         f"{_pct(overall.sme_value_share)}  小微 small/micro: {_pct(overall.small_micro_value_share)}"
         f"  按时付款率 on-time: {_pct(overall.on_time_rate)}\n"
     )
+    out.write(
+        "统计范围 counted: 以人民币计价、已签订且未终止的合同 contracts in CNY, signed, not cancelled\n"
+    )
+    for (reason, currency), n in sorted(summary.left_out.items()):
+        amount = summary.left_out_fen[(reason, currency)] / 100
+        out.write(f"  未计入 left out ({reason}): {n} 份合同 contracts, {amount:,.2f} {currency}\n")
 
 
 def _pct(value: Any) -> str:

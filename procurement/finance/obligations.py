@@ -32,7 +32,7 @@ from rules.payment_clock import (
     sme_duty_applies,
 )
 from rules.policy import default_policy_book
-from rules.vocabulary import EventKind
+from rules.vocabulary import ContractStatus, EventKind
 
 FOREVER = date.max
 BATCH = 500
@@ -117,6 +117,16 @@ class ObligationOwner(NamedTuple):
     purchaser_id: int
     region_code: str
     signed_on: date | None
+    status: ContractStatus | None = None
+
+
+# the payment figures count contracts in yuan that were concluded and not terminated; the others
+# get no obligations (the report lists them apart: procurement.reports.db_report.LEFT_OUT_STATUSES)
+_LEFT_OUT = frozenset({ContractStatus.DRAFT, ContractStatus.TERMINATED})
+
+
+def counted(contract: "Contract | ObligationOwner", facts: ContractFacts) -> bool:
+    return facts.currency == "CNY" and contract.status not in _LEFT_OUT
 
 
 def obligation_rows(
@@ -124,8 +134,11 @@ def obligation_rows(
 ) -> list[dict[str, Any]]:
     """Every obligation of one contract as rows of ``contract_obligations`` (ids left out).
 
-    Contradictory events (paid before signed, overpaid) give no rows: the audit reports them.
+    Contradictory events (paid before signed, overpaid) give no rows: the audit reports them; nor
+    does a contract the figures do not count (``counted``).
     """
+    if not counted(contract, facts):
+        return []
     try:
         check_events(facts)
         # what the source never records cannot be shown late: no rows for it (rules.audits says
@@ -178,7 +191,11 @@ def record_new_contract(
     and nothing to reload, so creating a contract stays cheap. Gives the rows ``refresh_obligations``
     would (tests/integration/test_obligations.py holds them to that)."""
     owner = ObligationOwner(
-        values["id"], values["purchaser_id"], values["region_code"], values.get("signed_on")
+        values["id"],
+        values["purchaser_id"],
+        values["region_code"],
+        values.get("signed_on"),
+        values.get("status") or ContractStatus.DRAFT,
     )
     rows = obligation_rows(owner, facts, policy_at or default_policy_at())
     if rows:

@@ -151,6 +151,7 @@ class _Guarantee(Struct):
 
 class _Contract(Struct):
     awardID: Any = None
+    status: Any = None
     dateSigned: Any = None
     value: _Value | None = None
     milestones: list[_Milestone] | None = None
@@ -321,6 +322,8 @@ class Quick:
         if contracts is None or len(contracts) != 1 or type(r.ocid) is not str:
             return None
         c = contracts[0]
+        if c.status == "cancelled":
+            return None  # left out of the figures: the full path reports it
         tender = r.tender
         if tender is None:
             return None

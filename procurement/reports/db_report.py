@@ -41,6 +41,7 @@ from procurement.reports.stats import SMALL_MICRO_SCALES, SME_SCALES, GroupStats
 from procurement.reports.xlsx import STATS_COLUMNS, AuditWorkbook
 from procurement.scope import Actor, region_covers, region_prefix
 from rules.audits import BOND_UNRETURNED, PAYMENT_OVERDUE, RETENTION_OVERHELD
+from rules.vocabulary import ContractStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"
@@ -57,11 +58,42 @@ class ReportScope:
     as_of: date
 
 
+# what the payment figures count: contracts in yuan that were concluded and not terminated
+COUNTED_CURRENCY = "CNY"
+LEFT_OUT_STATUSES = (ContractStatus.DRAFT, ContractStatus.TERMINATED)
+COUNTED_ZH = "统计范围：以人民币计价、已签订且未终止的合同；其他币种、草稿与已终止的合同单列，不计入金额"
+COUNTED_EN = (
+    "counted: contracts in CNY that were concluded and not terminated; other currencies, drafts and "
+    "terminated contracts are listed apart and left out of every sum"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """Contracts left out of the figures: why (currency or status), how many, their own-currency sum."""
+
+    reason: str  # "currency" or "status"
+    currency: str
+    status: str
+    contracts: int
+    amount: Decimal
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "reason": self.reason,
+            "currency": self.currency,
+            "status": self.status,
+            "contracts": self.contracts,
+            "amount": str(self.amount),
+        }
+
+
 @dataclass
 class RegionReport:
     scope: ReportScope
     stats: StatsAccumulator
     organizations: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)  # name, ext, region
+    left_out: list[LeftOut] = field(default_factory=list)
 
     def total(self) -> GroupStats:
         return self.stats.overall()
@@ -126,10 +158,39 @@ def _contract_rows(session: Session, actor: Actor, scope: ReportScope) -> Iterat
         select(
             c.purchaser_id, c.region_code, c.supplier_scale, func.count(), func.sum(_fen(session, c.amount))
         )
-        .where(*_where(actor, scope, c.purchaser_id, c.region_code, c.signed_on))
+        .where(
+            *_where(actor, scope, c.purchaser_id, c.region_code, c.signed_on),
+            c.currency == COUNTED_CURRENCY,
+            c.status.not_in(LEFT_OUT_STATUSES),
+        )
         .group_by(c.purchaser_id, c.region_code, c.supplier_scale)
     )
     yield from session.execute(query)
+
+
+def _left_out(session: Session, actor: Actor, scope: ReportScope) -> list[LeftOut]:
+    """The contracts the figures leave out, by currency and status (their obligations are never
+    derived: ``procurement.finance.obligations.counted``)."""
+    c = Contract
+    query = (
+        select(c.currency, c.status, func.count(), func.sum(c.amount))
+        .where(
+            *_where(actor, scope, c.purchaser_id, c.region_code, c.signed_on),
+            or_(c.currency != COUNTED_CURRENCY, c.status.in_(LEFT_OUT_STATUSES)),
+        )
+        .group_by(c.currency, c.status)
+        .order_by(c.currency, c.status)
+    )
+    return [
+        LeftOut(
+            "currency" if currency != COUNTED_CURRENCY else "status",
+            currency,
+            ContractStatus(status).value,
+            int(n),
+            Decimal(str(amount or 0)).quantize(Decimal("0.01")),
+        )
+        for currency, status, n, amount in session.execute(query)
+    ]
 
 
 def _obligation_rows(session: Session, actor: Actor, scope: ReportScope) -> Iterator[Any]:
@@ -229,7 +290,7 @@ def region_report(
         counts = [int(v or 0) for v in figures[:5]]
         amounts = (_as_fen(session, figures[5]), _as_fen(session, figures[6]))
         _add(acc, str(purchaser_id), region, _obligation_values(ObligationKind(kind), counts, amounts))
-    report = RegionReport(scope, acc)
+    report = RegionReport(scope, acc, left_out=_left_out(session, actor, scope))
     ids = [int(k) for k in acc.purchasers]
     for start in range(0, len(ids), DETAIL_BATCH):
         chunk = ids[start : start + DETAIL_BATCH]
@@ -273,6 +334,8 @@ def report_json(report: RegionReport) -> dict[str, Any]:
         "from": scope.period_from,
         "to": scope.period_to,
         "as_of": scope.as_of,
+        "counted": {"zh": COUNTED_ZH, "en": COUNTED_EN},
+        "left_out": [x.as_dict() for x in report.left_out],
         "total": stats_dict(report.total()),
         "regions": [stats_dict(g) for g in report.regions()],
         "purchasers": purchasers,
@@ -290,6 +353,13 @@ def report_csv(report: RegionReport) -> str:
     for level, g in rows:
         d = g.as_dict()
         writer.writerow([level, *(_csv_value(d[f]) for f in _STATS_FIELDS)])
+    writer.writerow([])
+    writer.writerow([f"{COUNTED_ZH} / {COUNTED_EN}"])
+    writer.writerow(
+        ["未计入 Left out", "原因 Reason", "币种 Currency", "状态 Status", "合同数 Contracts", "金额 Amount"]
+    )
+    for x in report.left_out:
+        writer.writerow(["left_out", x.reason, x.currency, x.status, x.contracts, str(x.amount)])
     return out.getvalue()
 
 
@@ -384,6 +454,15 @@ def report_xlsx(session: Session, actor: Actor, report: RegionReport) -> bytes:
                 ("签订日期至", "Signed to", str(scope.period_to or "")),
                 ("统计日", "As of", scope.as_of.isoformat()),
                 ("合同数", "Contracts", report.total().contracts),
+                ("统计范围", "Counted", f"{COUNTED_ZH} / {COUNTED_EN}"),
+                *(
+                    (
+                        f"未计入（{x.reason}）",
+                        f"Left out ({x.reason})",
+                        f"{x.currency} {x.status}: {x.contracts} / {x.amount:,.2f}",
+                    )
+                    for x in report.left_out
+                ),
             ),
         )
         return path.read_bytes()

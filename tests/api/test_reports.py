@@ -19,7 +19,7 @@ from procurement.reports.stats import GroupStats
 from rules.vocabulary import OrganizationKind
 from tests import factories
 from tests.api.helpers import headers_for
-from tests.api.ocds_data import NDJSON, as_lines, corpus
+from tests.api.ocds_data import NDJSON, as_lines, corpus, sample_files
 
 AS_OF = date(2026, 12, 31)  # after every event of the corpus
 REPORT = "/v1/reports/payments"
@@ -101,7 +101,9 @@ class TestFormats:
         assert rows[1][:2] == ["total", "total"]
         assert int(rows[1][3]) == 40
         json_body = client.simulate_get(REPORT, params={"as_of": AS_OF.isoformat()}, headers=headers).json
-        assert len(rows) == 2 + len(json_body["regions"]) + len(json_body["purchasers"])
+        table = rows[: rows.index([])]
+        assert len(table) == 2 + len(json_body["regions"]) + len(json_body["purchasers"])
+        assert rows[len(table) + 1][0].startswith("统计范围") and "CNY" in rows[len(table) + 1][0]
 
     def test_xlsx(self, client: testing.TestClient, headers: dict[str, str]) -> None:
         result = client.simulate_get(
@@ -225,3 +227,39 @@ class TestFollowsTheContractsApi:
         after = client.simulate_get(REPORT, params=params, headers=officer).json["total"]
         assert (after["payments_due"], after["overdue_count"]) == (1, 0)
         assert after["on_time_rate"] == "1.0000"
+
+
+class TestWhatIsCounted:
+    def test_the_real_samples_sum_only_yuan_and_list_the_rest_apart(
+        self, client: testing.TestClient, headers: dict[str, str]
+    ) -> None:
+        for path in sample_files():  # MXN, PYG and GBP contracts and awards
+            imported = client.simulate_post(
+                "/v1/imports/ocds",
+                body=path.read_bytes(),
+                headers={**headers, "Content-Type": "application/json"},
+            )
+            assert imported.status_code == 201, imported.text
+        load(client, headers, corpus(5))  # and some in yuan
+        body = client.simulate_get(REPORT, params={"as_of": AS_OF.isoformat()}, headers=headers).json
+        assert body["total"]["contracts"] == 5
+        assert Decimal(body["total"]["value"]) == sum(
+            Decimal(str(r["contracts"][0]["value"]["amount"])) for r in corpus(5)
+        )
+        currencies = {x["currency"] for x in body["left_out"] if x["reason"] == "currency"}
+        assert {"MXN", "GBP"} <= currencies and "CNY" not in currencies
+        assert "CNY" in body["counted"]["en"]
+
+    def test_drafts_and_terminated_contracts_are_left_out_of_the_figures(
+        self, client: testing.TestClient, headers: dict[str, str]
+    ) -> None:
+        releases = corpus(3)
+        releases[1]["contracts"][0]["status"] = "cancelled"
+        del releases[2]["contracts"][0]["dateSigned"]
+        load(client, headers, releases)
+        body = client.simulate_get(REPORT, params={"as_of": AS_OF.isoformat()}, headers=headers).json
+        assert body["total"]["contracts"] == 1
+        assert {(x["reason"], x["status"]) for x in body["left_out"]} == {
+            ("status", "terminated"),
+            ("status", "draft"),
+        }

@@ -358,3 +358,20 @@ def test_statistics_per_purchaser_match_the_rules_whatever_the_workers(tmp_path:
             assert summary.stats.overall() == expected.overall()
         finally:
             summary.close()
+
+
+def test_contracts_in_another_currency_cancelled_or_unsigned_are_left_out_of_the_figures(
+    tmp_path: Path,
+) -> None:
+    rows = releases(6)
+    rows[0]["contracts"][0]["value"]["currency"] = "USD"
+    rows[1]["contracts"][0]["status"] = "cancelled"
+    del rows[2]["contracts"][0]["dateSigned"]
+    summary = audit_file(write_jsonl(tmp_path / "mixed.jsonl", rows), as_of=date(2026, 11, 26), workers=1)
+    assert summary.contracts == 6
+    assert summary.stats.overall().contracts == 3
+    assert summary.left_out == Counter(
+        {("currency", "USD"): 1, ("terminated", "CNY"): 1, ("draft", "CNY"): 1}
+    )
+    usd = round(Decimal(str(rows[0]["contracts"][0]["value"]["amount"])) * 100)
+    assert summary.left_out_fen[("currency", "USD")] == usd
