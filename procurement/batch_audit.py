@@ -33,6 +33,7 @@ from procurement.reports.spill import PurchaserSpill
 from procurement.reports.stats import (
     SMALL_MICRO_SCALES,
     SME_SCALES,
+    UNKNOWN_REGION,
     ContractFigures,
     GroupStats,
     StatsAccumulator,
@@ -309,7 +310,7 @@ def _full(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
                 audit,
                 purchaser=buyer.id if buyer else "",
                 purchaser_name=buyer.name if buyer else "",
-                region=mapped.region or "",
+                region=mapped.region or UNKNOWN_REGION,
                 amount=contract.facts.amount,
                 scale=contract.scale,
                 as_of=state.as_of,

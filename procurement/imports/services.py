@@ -213,6 +213,7 @@ class Importer:
                 name=name[:200],
                 kind=OrganizationKind.PURCHASER,
                 region_code=mapped.region or self.actor.region_code,
+                region_known=mapped.region is not None,
                 external_id=key,
             )
             self.session.add(found)

@@ -131,6 +131,21 @@ def _amount(value: Any) -> Decimal | None:
         return None
 
 
+def _supplier(ref: Mapping[str, Any], parties: Mapping[str, PartyRef]) -> PartyRef | None:
+    """An award's supplier: its party by id (OCDS 1.1), else the organization the award names
+    itself (OCDS 1.0 has no parties: name and identifier live in awards[].suppliers)."""
+    ref_id = ref.get("id")
+    if ref_id is not None and str(ref_id) in parties:
+        return parties[str(ref_id)]
+    raw = ref.get("identifier")
+    identifier: Mapping[str, Any] = raw if isinstance(raw, dict) else {}
+    key = ref_id or "-".join(str(identifier.get(k)) for k in ("scheme", "id") if identifier.get(k))
+    name = ref.get("name")
+    if not key and not name:
+        return None
+    return _party({**ref, "id": key or name})
+
+
 def _party(party: Mapping[str, Any]) -> PartyRef:
     details = party.get("details") or {}
     address = party.get("address") or {}
@@ -274,10 +289,15 @@ def _contract(
         notes.append(f"{where}.value: missing" + (", award value used" if amount else ""))
     amount = amount if amount is not None else Decimal(0)
     currency = (contract.get("value") or award.get("value") or {}).get("currency") or "CNY"
-    supplier_ids = [s.get("id") for s in (award.get("suppliers") or contract.get("suppliers") or ())]
-    supplier = next((parties[s] for s in supplier_ids if s in parties), None)
+    named = [s for s in (award.get("suppliers") or contract.get("suppliers") or ()) if isinstance(s, dict)]
+    suppliers = [_supplier(s, parties) for s in named]
+    supplier = next((x for x in suppliers if x is not None), None)
     if supplier is None:
-        notes.append(f"{where}: supplier not found in parties[]")
+        notes.append(f"{where}: supplier not found in parties[] nor named in the award")
+    for other in suppliers[suppliers.index(supplier) + 1 :] if supplier is not None else ():
+        # one contract, one supplier: the others of a joint award are reported, never dropped silently
+        label = f"{other.name} ({other.id})" if other is not None else "?"
+        notes.append(f"{where}: award has {len(named)} suppliers; recorded with the first, left out: {label}")
     scale = supplier.scale if supplier else None
     size = SCALES.get(scale) if scale else None
     if scale is None:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from procurement.orm import Base, enum_column, utcnow
@@ -24,6 +24,9 @@ class Organization(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[OrganizationKind] = mapped_column(enum_column(OrganizationKind))
     region_code: Mapped[str] = mapped_column(String(6), index=True)  # 行政区划代码
+    # False for a buyer imported without a region code: it is placed in the importer's region (for
+    # scoping) but reports show it under "unknown region", never as the importer's region
+    region_known: Mapped[bool] = mapped_column(default=True, server_default=true())
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
     # the id another system knows it by (an OCDS buyer's party id): imports find it again by this
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True)

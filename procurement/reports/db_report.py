@@ -295,12 +295,29 @@ def region_report(
     for start in range(0, len(ids), DETAIL_BATCH):
         chunk = ids[start : start + DETAIL_BATCH]
         query = select(
-            Organization.id, Organization.name, Organization.external_id, Organization.region_code
+            Organization.id,
+            Organization.name,
+            Organization.external_id,
+            Organization.region_code,
+            Organization.region_known,
         ).where(Organization.id.in_(chunk))
-        for org_id, name, external_id, region in session.execute(query):
+        for org_id, name, external_id, region, known in session.execute(query):
             acc.names[str(org_id)] = name
-            report.organizations[str(org_id)] = (name, external_id, region)
+            report.organizations[str(org_id)] = (name, external_id, region if known else S.UNKNOWN_REGION)
+            if not known:
+                _move_to_unknown_region(acc, str(org_id), region)
     return report
+
+
+def _move_to_unknown_region(acc: StatsAccumulator, purchaser: str, region: str) -> None:
+    """A buyer imported without a region code counts under "unknown region", not the importer's."""
+    row = acc.purchasers[purchaser]
+    placed = acc.regions[region]
+    placed[:] = [a - b for a, b in zip(placed, row, strict=True)]
+    if not any(placed):
+        del acc.regions[region]
+    unknown = _row(acc.regions, S.UNKNOWN_REGION)
+    unknown[:] = [a + b for a, b in zip(unknown, row, strict=True)]
 
 
 # --- rendering ----------------------------------------------------------------------------------

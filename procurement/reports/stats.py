@@ -18,6 +18,10 @@ from rules.ledger import EntryStatus
 SME_SCALES = frozenset({"micro", "small", "medium", "sme"})
 SMALL_MICRO_SCALES = frozenset({"micro", "small"})
 
+# the region of a buyer whose source gives no administrative region code (never a default region)
+UNKNOWN_REGION = "unknown"
+UNKNOWN_REGION_NAME = "未知地区 (unknown region)"
+
 
 class ContractFigures(NamedTuple):
     """What one contract adds to the report; payments are counted per obligation."""
@@ -192,7 +196,8 @@ class StatsAccumulator:
 
     def by_region(self) -> Iterator[GroupStats]:
         for key in sorted(self.regions):
-            yield GroupStats.of(key, key, self.regions[key])
+            name = UNKNOWN_REGION_NAME if key == UNKNOWN_REGION else key
+            yield GroupStats.of(key, name, self.regions[key])
 
     def overall(self) -> GroupStats:
         return GroupStats.of("total", "合计 (total)", self.total)

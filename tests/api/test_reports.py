@@ -263,3 +263,24 @@ class TestWhatIsCounted:
             ("status", "terminated"),
             ("status", "draft"),
         }
+
+    def test_a_buyer_without_a_region_code_is_an_unknown_region_not_the_importers(
+        self, client: testing.TestClient, headers: dict[str, str], tmp_path: Path
+    ) -> None:
+        releases = corpus(3)
+        buyer_id = releases[0]["buyer"]["id"]
+        for party in releases[0]["parties"]:
+            if party["id"] == buyer_id:
+                party["address"].pop("region", None)
+        load(client, headers, releases)
+        body = client.simulate_get(REPORT, params={"as_of": AS_OF.isoformat()}, headers=headers).json
+        regions = {r["key"]: r for r in body["regions"]}
+        assert regions["unknown"]["contracts"] == 1
+        assert regions["unknown"]["name"] == "未知地区 (unknown region)"
+        assert "650000" not in regions  # the importing platform's region
+        path = tmp_path / "r.jsonl"
+        path.write_bytes(as_lines(releases))
+        batch = audit_file(path, as_of=AS_OF, workers=1)
+        assert {g.key: expected(g) for g in batch.stats.by_region()} == {
+            k: figures(r) for k, r in regions.items()
+        }

@@ -162,3 +162,28 @@ def test_uk_award_with_sme_scale_maps_as_an_unsigned_contract() -> None:
     assert contract.scale == "sme" and contract.facts.signed_on is None
     assert contract.facts.amount == Decimal("83180")
     assert "contracts: none, active awards mapped as unsigned contracts" in mapped.notes
+
+
+def test_an_ocds_1_0_supplier_named_in_the_award_is_kept() -> None:
+    release = emall_release()
+    release["parties"] = [release["parties"][0]]  # OCDS 1.0: no supplier party
+    release["awards"] = [
+        {
+            "id": "a1",
+            "suppliers": [{"name": "EMPRESA SA DE CV", "identifier": {"scheme": "MX-RFC", "id": "ESA9"}}],
+        }
+    ]
+    [contract] = map_release(release).contracts
+    assert contract.supplier is not None
+    assert (contract.supplier.id, contract.supplier.name) == ("MX-RFC-ESA9", "EMPRESA SA DE CV")
+
+
+def test_each_supplier_of_a_joint_award_left_out_is_reported() -> None:
+    release = emall_release()
+    release["parties"].append({"id": "S2", "name": "第二成员", "roles": ["supplier"]})
+    release["awards"] = [{"id": "a1", "suppliers": [{"id": "S1"}, {"id": "S2"}]}]
+    mapped = map_release(release)
+    [contract] = mapped.contracts
+    assert contract.supplier is not None and contract.supplier.id == "S1"
+    [note] = [n for n in mapped.notes if "left out" in n]
+    assert "2 suppliers" in note and "第二成员 (S2)" in note
