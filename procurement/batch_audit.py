@@ -25,6 +25,7 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from procurement.findings.identity import keyed
 from procurement.imports.contract_format import map_contract
 from procurement.ocds.mapping import MappedRelease, map_release
 from procurement.ocds.quick import Quick, QuickResult, change_days
@@ -275,9 +276,9 @@ class _Chunk:
         return self
 
 
-def _finding_bytes(ocid: str, contract_id: str, finding: Finding) -> bytes:
+def _finding_bytes(key: str, ocid: str, contract_id: str, finding: Finding) -> bytes:
     body = finding.as_dict()
-    body = {"ocid": ocid, "contract_id": contract_id, **body}
+    body = {"key": key, "ocid": ocid, "contract_id": contract_id, **body}
     return orjson.dumps(body, default=_dumps)
 
 
@@ -294,11 +295,13 @@ def _full(state: _Worker, release: Any, line: int, out: _Chunk) -> None:
         out.contracts += 1
         for rule, reason in audit.coverage.items():
             out.coverage[(rule, reason or EVALUATED)] += 1
-        for finding in audit.findings:
+        # the same key on every run over the file: what a finding is about, as stored findings key it
+        scope = f"ocds:{mapped.ocid}:{contract.contract_id}"
+        for key, finding in keyed(scope, audit.findings):
             out.counts[finding.rule_id] += 1
             out.forces[(finding.rule_id, finding.legal_force.value)] += 1
             if state.want_findings:
-                out.findings.append((line, _finding_bytes(mapped.ocid, contract.contract_id, finding)))
+                out.findings.append((line, _finding_bytes(key, mapped.ocid, contract.contract_id, finding)))
         reason = _left_out(release, contract.contract_id, facts)
         if reason is not None:  # counted apart, never summed into the yuan figures
             out.left_out[(reason, facts.currency)] += 1

@@ -292,6 +292,9 @@ def test_counts_agree_with_and_without_a_findings_file(tmp_path: Path) -> None:
     assert quick.coverage == full.coverage
     assert quick.stats.overall() == full.stats.overall()
     assert sum(full.findings.values()) == len((tmp_path / "f.jsonl").read_bytes().splitlines())
+    # every finding names what it is about, once: the key a re-run over the file finds again
+    keys = [orjson.loads(x)["key"] for x in (tmp_path / "f.jsonl").read_bytes().splitlines()]
+    assert len(set(keys)) == len(keys) and all(k.startswith("ocds:") for k in keys)
 
 
 def test_bad_lines_are_named_by_line_number_and_the_rest_is_audited(tmp_path: Path) -> None:
