@@ -30,11 +30,11 @@ from procurement.imports.contract_format import map_contract
 from procurement.ocds.mapping import MappedRelease, map_release
 from procurement.ocds.quick import Quick, QuickResult, change_days
 from procurement.ocds.reader import detect_format, read_releases
+from procurement.reports.regions import UNKNOWN_REGION
 from procurement.reports.spill import PurchaserSpill
 from procurement.reports.stats import (
     SMALL_MICRO_SCALES,
     SME_SCALES,
-    UNKNOWN_REGION,
     ContractFigures,
     GroupStats,
     StatsAccumulator,

@@ -166,6 +166,7 @@ def run(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - started
     if workbook is not None:
         workbook.close(
+            by_force=summary.by_force,
             counts=summary.findings,
             coverage=summary.coverage,
             stats=summary.stats,

@@ -35,12 +35,17 @@ from sqlalchemy.orm import Session
 from procurement.contracts.models import Contract
 from procurement.errors import NotPermitted
 from procurement.finance.models import ContractObligation, ObligationKind
+from procurement.finance.obligations import default_policy_at
 from procurement.organizations.models import Organization, Role
 from procurement.reports import stats as S
+from procurement.reports.labels import REMEDIES
+from procurement.reports.regions import UNKNOWN_REGION
 from procurement.reports.stats import SMALL_MICRO_SCALES, SME_SCALES, GroupStats, StatsAccumulator, to_fen
 from procurement.reports.xlsx import STATS_COLUMNS, AuditWorkbook
 from procurement.scope import Actor, region_covers, region_prefix
 from rules.audits import BOND_UNRETURNED, PAYMENT_OVERDUE, RETENTION_OVERHELD
+from rules.errors import RulesError
+from rules.payment_clock import late_interest
 from rules.vocabulary import ContractStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -303,7 +308,7 @@ def region_report(
         ).where(Organization.id.in_(chunk))
         for org_id, name, external_id, region, known in session.execute(query):
             acc.names[str(org_id)] = name
-            report.organizations[str(org_id)] = (name, external_id, region if known else S.UNKNOWN_REGION)
+            report.organizations[str(org_id)] = (name, external_id, region if known else UNKNOWN_REGION)
             if not known:
                 _move_to_unknown_region(acc, str(org_id), region)
     return report
@@ -316,7 +321,7 @@ def _move_to_unknown_region(acc: StatsAccumulator, purchaser: str, region: str) 
     placed[:] = [a - b for a, b in zip(placed, row, strict=True)]
     if not any(placed):
         del acc.regions[region]
-    unknown = _row(acc.regions, S.UNKNOWN_REGION)
+    unknown = _row(acc.regions, UNKNOWN_REGION)
     unknown[:] = [a + b for a, b in zip(unknown, row, strict=True)]
 
 
@@ -435,20 +440,35 @@ def _detail_rows(session: Session, actor: Actor, scope: ReportScope) -> Iterator
         outstanding = ob.amount - (ob.settled_amount or 0) if ob.settled_on is None else ob.amount
         what_zh = {PAYMENT_OVERDUE: "款项", BOND_UNRETURNED: "保证金", RETENTION_OVERHELD: "质保金/尾款"}
         rid = rule[ob.kind]
+        force = str(ob.basis.get("legal_force", "mandatory"))
+        evidence = {"amount": str(outstanding), "due_on": ob.due_on.isoformat(), "days_late": days}
+        if rid == PAYMENT_OVERDUE:
+            interest = _late_interest(ob.region_code, ob.due_on, outstanding, days)
+            evidence["late_interest"] = str(interest) if interest is not None else None
         yield {
             "where": f"contract {ob.contract_id}",
             "ocid": ocid,
             "contract_id": external_ref,
             "rule_id": rid,
-            "severity": "violation" if ob.basis.get("legal_force", "mandatory") == "mandatory" else "advice",
+            "legal_force": force,
+            "severity": "violation" if force == "mandatory" else "advice",
             "message": {
                 "zh": f"{what_zh[rid]} {outstanding:,.2f} 元应于 {ob.due_on} 前支付或退还，已逾期 {days} 天",
                 "en": f"{outstanding} due by {ob.due_on}, {days} days overdue",
             },
-            "evidence": {"amount": str(outstanding), "due_on": ob.due_on.isoformat(), "days_late": days},
+            "evidence": evidence,
             "citations": ob.basis.get("citations") or [],
-            "remedy": {},
+            "remedy": dict(zip(("zh", "en"), REMEDIES[rid], strict=True)),
         }
+
+
+def _late_interest(region_code: str, due_on: date, outstanding: Decimal, days: int) -> Decimal | None:
+    """Interest at the default daily rate of the pack in force at the due date (802号令 Art. 17)."""
+    try:
+        rate = default_policy_at()(region_code, due_on).value("payment.late_interest.default_daily_rate")
+    except RulesError:
+        return None
+    return late_interest(outstanding, days, Decimal(str(rate)))
 
 
 def report_xlsx(session: Session, actor: Actor, report: RegionReport) -> bytes:
@@ -458,10 +478,13 @@ def report_xlsx(session: Session, actor: Actor, report: RegionReport) -> bytes:
         path = Path(tmp) / "report.xlsx"
         book = AuditWorkbook(path)
         counts: Counter[str] = Counter()
+        forces: Counter[tuple[str, str]] = Counter()
         for finding in _detail_rows(session, actor, scope):
             counts[finding["rule_id"]] += 1
+            forces[(finding["rule_id"], finding["legal_force"])] += 1
             book.add_finding(finding)
         book.close(
+            by_force=forces,
             counts=counts,
             coverage={},
             stats=report.stats,

@@ -42,3 +42,16 @@ COVERAGE_REASONS: Mapping[str, str] = {
     "not_applicable:source_records_no_bond_returns": "不适用：数据源不记录保证金退还",
     "not_applicable:source_records_no_retention_releases": "不适用：数据源不记录质保金返还",
 }
+
+# what to do about a past-due item of the payments report (the rules' own remedies, shortened)
+REMEDIES: Mapping[str, tuple[str, str]] = {
+    "payment.overdue": (
+        "立即支付欠款并按约定利率（未约定的按每日万分之五）支付逾期利息",
+        "pay the amount now with late interest at the agreed rate (else 0.05% a day)",
+    ),
+    "bond.unreturned": (
+        "立即退还保证金，并按规定支付逾期利息",
+        "return the bond now, with interest where the law provides",
+    ),
+    "retention.overheld": ("按期限退还质保金/尾款", "release the retention within its period"),
+}

@@ -12,15 +12,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from operator import add
 from typing import Any, NamedTuple
 
+from procurement.reports.regions import region_name
 from rules.audits import ContractAudit
 from rules.ledger import EntryStatus
 
 SME_SCALES = frozenset({"micro", "small", "medium", "sme"})
 SMALL_MICRO_SCALES = frozenset({"micro", "small"})
-
-# the region of a buyer whose source gives no administrative region code (never a default region)
-UNKNOWN_REGION = "unknown"
-UNKNOWN_REGION_NAME = "未知地区 (unknown region)"
 
 
 class ContractFigures(NamedTuple):
@@ -196,8 +193,7 @@ class StatsAccumulator:
 
     def by_region(self) -> Iterator[GroupStats]:
         for key in sorted(self.regions):
-            name = UNKNOWN_REGION_NAME if key == UNKNOWN_REGION else key
-            yield GroupStats.of(key, name, self.regions[key])
+            yield GroupStats.of(key, region_name(key), self.regions[key])
 
     def overall(self) -> GroupStats:
         return GroupStats.of("total", "合计 (total)", self.total)

@@ -1,9 +1,13 @@
 """The audit workbook: a summary sheet, statistics by region and purchaser, one sheet per finding kind.
 
 Written with openpyxl's write-only mode (rows stream to disk, constant memory). Headers are Chinese
-with the English in a second header row; both header rows are frozen; amounts show as #,##0.00.
+with the English in a second header row; on every sheet both header rows are frozen, the columns
+have widths and an autofilter; amounts show as #,##0.00 and shares as 0.00%. Region codes have
+their names beside them (``procurement.reports.regions``). The summary holds native Excel charts:
+findings by kind, SME share of contract value by region, overdue amounts by purchaser.
 """
 
+import heapq
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -12,10 +16,12 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from procurement.reports.labels import COVERAGE_REASONS, RULE_TITLES
+from procurement.reports.labels import COVERAGE_REASONS, LEGAL_FORCE_TITLES, RULE_TITLES
 from procurement.reports.stats import GroupStats, StatsAccumulator
 
 AMOUNT_FORMAT = "#,##0.00"
@@ -26,6 +32,7 @@ FINDING_COLUMNS = (
     ("合同编号", "Contract", None),
     ("规则", "Rule", None),
     ("性质", "Severity", None),
+    ("法律效力", "Legal force", None),
     ("说明", "Message (zh)", None),
     ("Message", "Message (en)", None),
     ("金额（元）", "Amount (yuan)", AMOUNT_FORMAT),
@@ -57,6 +64,21 @@ STATS_COLUMNS = (
     ("超期扣留尾款笔数", "Retention past due", None),
 )
 _BOLD = Font(bold=True)
+# column widths (characters) by header: wide for texts, narrow for counts
+_WIDTHS = {
+    "说明": 60,
+    "Message": 60,
+    "整改建议": 50,
+    "依据": 30,
+    "OCID": 34,
+    "合同编号": 30,
+    "名称": 28,
+    "规则": 34,
+    "法律效力": 18,
+    "性质": 14,
+}
+_DEFAULT_WIDTH = 16
+TOP_PURCHASERS = 20  # the overdue chart shows the purchasers owing most
 
 
 def _sheet_title(rule_id: str) -> str:
@@ -74,6 +96,8 @@ class AuditWorkbook:
         self.regions = self.book.create_sheet("地区 By region")
         self.purchasers = self.book.create_sheet("采购人 By purchaser")
         self.sheets: dict[str, tuple[WriteOnlyWorksheet, tuple[Any, ...]]] = {}
+        # rows written and columns of each tabular sheet, for its autofilter
+        self.shape: dict[str, list[int]] = {}
 
     def _cell(self, sheet: WriteOnlyWorksheet, value: Any, number_format: str | None) -> Any:
         if number_format is None or value is None:
@@ -83,7 +107,11 @@ class AuditWorkbook:
         return cell
 
     def _headers(self, sheet: WriteOnlyWorksheet, columns: Iterable[tuple[str, str, Any]]) -> None:
+        columns = list(columns)
         sheet.freeze_panes = "A3"
+        for i, column in enumerate(columns, 1):
+            sheet.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(column[0], _DEFAULT_WIDTH)
+        self.shape[sheet.title] = [2, len(columns)]
         for row in (0, 1):
             cells = []
             for column in columns:
@@ -113,12 +141,15 @@ class AuditWorkbook:
         citations = "；".join(
             f"{c.get('doc_id', '')} {c.get('article', '')}".strip() for c in finding.get("citations") or ()
         )
+        force = str(finding.get("legal_force") or "mandatory")
+        force_zh, force_en = LEGAL_FORCE_TITLES.get(force, (force, force))
         values = (
             finding.get("line") or finding.get("where"),
             finding.get("ocid"),
             finding.get("contract_id"),
             rule_id,
             "违规 violation" if finding.get("severity") == "violation" else "建议 advice",
+            f"{force_zh} {force_en}",
             message.get("zh"),
             message.get("en"),
             Decimal(str(amount)) if amount is not None else None,
@@ -130,11 +161,19 @@ class AuditWorkbook:
         )
         formats = self.sheets[rule_id][1]
         sheet.append([self._cell(sheet, v, f) for v, f in zip(values, formats, strict=True)])
+        self.shape[sheet.title][0] += 1
 
-    def _stats_rows(self, sheet: WriteOnlyWorksheet, rows: Iterable[GroupStats]) -> None:
+    def _stats_rows(self, sheet: WriteOnlyWorksheet, rows: Iterable[GroupStats]) -> list[GroupStats]:
+        """Write the rows; the top purchasers by overdue amount are returned (for the chart)."""
         self._headers(sheet, STATS_COLUMNS)
         formats = [c[2] for c in STATS_COLUMNS]
+        top: list[tuple[Decimal, str, GroupStats]] = []
         for g in rows:
+            if g.overdue_amount:
+                heapq.heappush(top, (g.overdue_amount, g.key, g))
+                if len(top) > TOP_PURCHASERS:
+                    heapq.heappop(top)
+            self.shape[sheet.title][0] += 1
             values = (
                 g.key,
                 g.name,
@@ -157,6 +196,7 @@ class AuditWorkbook:
                 g.retention_past_due_count,
             )
             sheet.append([self._cell(sheet, v, f) for v, f in zip(values, formats, strict=True)])
+        return [g for _, _, g in sorted(top, reverse=True)]
 
     def close(
         self,
@@ -166,26 +206,96 @@ class AuditWorkbook:
         stats: StatsAccumulator,
         facts: Iterable[tuple[str, str, Any]] = (),
         purchasers: Iterable[GroupStats] | None = None,
+        by_force: Mapping[tuple[str, str], int] | None = None,
     ) -> None:
-        """Write the summary (``facts``: label zh, label en, value) and statistics, then save."""
+        """Write the summary (``facts``: label zh, label en, value), the statistics and the charts,
+        then save. ``by_force`` counts findings by (rule id, legal force)."""
+        overall = stats.overall()
+        regions = list(stats.by_region())
+        self._stats_rows(self.regions, [*regions, overall])
+        rows = stats.by_purchaser() if purchasers is None else purchasers
+        top = self._stats_rows(self.purchasers, rows)
         sheet = self.summary
         sheet.freeze_panes = "A3"
-        sheet.append([WriteOnlyCell(sheet, value="项目"), "数值"])
-        sheet.append(["Item", "Value"])
-        for zh, en, value in facts:
-            sheet.append([f"{zh} ({en})", value])
-        sheet.append([])
-        sheet.append(["发现问题（按类型） Findings by kind", "数量 Count"])
+        for letter, width in zip("ABCDEF", (44, 40, 16, 16, 16, 16), strict=True):
+            sheet.column_dimensions[letter].width = width
+        lines = [[WriteOnlyCell(sheet, value="项目"), "数值"], ["Item", "Value"]]
+        lines += [[f"{zh} ({en})", value] for zh, en, value in facts]
+        lines.append([])
+        lines.append(
+            [
+                "发现问题（按类型） Findings by kind",
+                "规则 Rule",
+                "数量 Count",
+                "强制 Mandatory",
+                "鼓励 Encouraged",
+            ]
+        )
+        kinds_at = len(lines) + 1
+        forces = by_force or {}
         for rule_id, n in sorted(counts.items()):
-            zh, en = RULE_TITLES.get(rule_id, ("", ""))
-            sheet.append([f"{zh} {rule_id}".strip(), n])
-        sheet.append([])
-        sheet.append(["规则覆盖 Coverage: rule", "情况 Outcome", "合同数 Contracts"])
+            zh, en = RULE_TITLES.get(rule_id, (rule_id, ""))
+            lines.append(
+                [
+                    f"{zh} {en}".strip(),
+                    rule_id,
+                    n,
+                    forces.get((rule_id, "mandatory"), 0),
+                    forces.get((rule_id, "encouraged"), 0),
+                ]
+            )
+        kinds_end = len(lines)
+        if forces:
+            lines.append([])
+            for force, (zh, en) in LEGAL_FORCE_TITLES.items():
+                lines.append([f"{zh} {en}", force, sum(v for (_, f), v in forces.items() if f == force)])
+        lines.append([])
+        lines.append(["规则覆盖 Coverage: rule", "情况 Outcome", "合同数 Contracts"])
         for rule_id in sorted(coverage):
             for reason, n in coverage[rule_id].most_common():
-                sheet.append([rule_id, f"{COVERAGE_REASONS.get(reason, reason)} ({reason})", n])
-        overall = stats.overall()
-        self._stats_rows(self.regions, [*stats.by_region(), overall])
-        rows = stats.by_purchaser() if purchasers is None else purchasers
-        self._stats_rows(self.purchasers, rows)
+                lines.append([rule_id, f"{COVERAGE_REASONS.get(reason, reason)} ({reason})", n])
+        lines.append([])
+        lines.append(["地区 Region", "名称 Name", "中小企业金额占比 SME share of value"])
+        shares_at = len(lines) + 1
+        lines += [[g.key, g.name, self._cell(sheet, g.sme_value_share, RATE_FORMAT)] for g in regions]
+        shares_end = len(lines)
+        lines.append([])
+        lines.append(["采购人 Purchaser", "名称 Name", "逾期未付金额（元） Overdue amount (yuan)"])
+        owed_at = len(lines) + 1
+        lines += [[g.key, g.name, self._cell(sheet, g.overdue_amount, AMOUNT_FORMAT)] for g in top]
+        owed_end = len(lines)
+        for line in lines:
+            sheet.append(line)
+        self.shape[sheet.title] = [len(lines), 5]  # its filter lets a reader narrow the tables down
+        self._chart(sheet, "发现问题（按类型） Findings by kind", 3, kinds_at, kinds_end, "H2", categories=2)
+        self._chart(
+            sheet, "中小企业金额占比（按地区） SME share of value by region", 3, shares_at, shares_end, "H20"
+        )
+        self._chart(
+            sheet, "逾期未付金额（按采购人） Overdue amount by purchaser", 3, owed_at, owed_end, "H38"
+        )
+        for title, (last_row, columns) in self.shape.items():
+            self.book[title].auto_filter.ref = f"A2:{get_column_letter(columns)}{max(last_row, 3)}"
         self.book.save(self.path)
+
+    @staticmethod
+    def _chart(
+        sheet: WriteOnlyWorksheet,
+        title: str,
+        column: int,
+        first: int,
+        last: int,
+        anchor: str,
+        categories: int = 1,
+    ) -> None:
+        """A native bar chart of column ``column`` over rows first..last, labelled by ``categories``."""
+        if last < first:
+            return
+        chart = BarChart()
+        chart.type = "bar"
+        chart.title = title
+        chart.legend = None
+        chart.height, chart.width = 8, 18
+        chart.add_data(Reference(sheet, min_col=column, min_row=first, max_row=last), titles_from_data=False)
+        chart.set_categories(Reference(sheet, min_col=categories, min_row=first, max_row=last))
+        sheet.add_chart(chart, anchor)

@@ -119,7 +119,21 @@ class TestFormats:
         overdue = book[next(n for n in names if "payment.overdue" in n)]
         assert overdue.freeze_panes == "A3"
         assert overdue["A1"].value == "行号" and overdue["A2"].value == "Line"
-        assert overdue["H3"].number_format == "#,##0.00"
+        assert overdue["I3"].number_format == "#,##0.00"  # amount, after the legal force column
+        assert overdue["F3"].value == "违反强制性规定 Mandatory violation"
+        assert overdue["K3"].value is not None and overdue["M3"].value  # late interest and remedy
+        for sheet in book.worksheets:  # every sheet: frozen headers, an autofilter, column widths
+            assert sheet.freeze_panes == "A3", sheet.title
+            assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A2:"), sheet.title
+            assert sheet.column_dimensions["A"].width, sheet.title
+        regions = book["地区 By region"]
+        names = {regions.cell(row, 1).value: regions.cell(row, 2).value for row in range(3, regions.max_row + 1)}
+        assert names["650100"] == "乌鲁木齐市" and names["total"] == "合计 (total)"
+        assert regions["G3"].number_format == "0.00%"
+        summary = book["汇总 Summary"]
+        assert len(summary._charts) == 3  # findings by kind, SME share by region, overdue by purchaser
+        texts = [c.value for row in summary.iter_rows() for c in row if isinstance(c.value, str)]
+        assert any("强制 Mandatory" in t for t in texts) and any("逾期付款" in t for t in texts)
         total = client.simulate_get(REPORT, params={"as_of": AS_OF.isoformat()}, headers=headers).json
         assert overdue.max_row - 2 == total["total"]["overdue_count"]
 
