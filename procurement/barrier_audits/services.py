@@ -208,8 +208,10 @@ def _store(
     )
     session.add(audit)
     session.flush()
-    # the same document audited again (same organization, same name) updates its findings
-    scope = document_scope(audit.organization_id, filename)
+    # the same document audited again (same organization, same file name: a revised upload) updates
+    # its findings; structured requirements have no name, so only the same list is the same thing
+    name = filename if filename != REQUIREMENTS_NAME else f"{filename}:{audit.sha256[:16]}"
+    scope = document_scope(audit.organization_id, name)
     stored = store_findings(
         session,
         source=FindingSource.DOCUMENT_AUDIT,

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from procurement.jobs.models import Job
 from procurement.orm import Base, Money, enum_column, utcnow
 
 
@@ -66,7 +67,7 @@ class AuditRun(Base):
     state: Mapped[AuditRunState] = mapped_column(
         enum_column(AuditRunState), default=AuditRunState.QUEUED, server_default="completed", index=True
     )
-    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))  # the background job running it
+    job_id: Mapped[int | None] = mapped_column(ForeignKey(Job.id))  # the background job running it
     contracts_total: Mapped[int] = mapped_column(default=0, server_default="0")
     contracts_done: Mapped[int] = mapped_column(default=0, server_default="0")
     error: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -220,3 +220,23 @@ def test_openings_changes_and_the_completed_run_are_written_to_the_outbox(
     assert [(e["from"], e["to"], e["reason"]) for e in changed] == [("open", "dismissed", "重复登记")]
     completed = [e["audit_run_id"] for e in events("audit_run.completed")]
     assert first["id"] in completed and len(completed) == 2
+
+
+def test_two_different_requirement_lists_do_not_resolve_each_others_findings(
+    client: testing.TestClient, school: Organization
+) -> None:
+    headers = headers_for(school)
+    first = client.simulate_post(
+        "/v1/audits/documents",
+        json={"requirements": [{"kind": "qualification", "text": "投标人须成立3年以上"}]},
+        headers=headers,
+    )
+    other = client.simulate_post(
+        "/v1/audits/documents",
+        json={"requirements": [{"kind": "qualification", "text": "投标人注册资本不低于500万元"}]},
+        headers=headers,
+    )
+    assert first.status_code == other.status_code == 201
+    [kept] = first.json["findings"]
+    assert client.simulate_get(f"/v1/findings/{kept['id']}", headers=headers).json["status"] == "open"
+    assert other.json["findings"][0]["id"] != kept["id"]

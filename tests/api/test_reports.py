@@ -127,7 +127,9 @@ class TestFormats:
             assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A2:"), sheet.title
             assert sheet.column_dimensions["A"].width, sheet.title
         regions = book["地区 By region"]
-        names = {regions.cell(row, 1).value: regions.cell(row, 2).value for row in range(3, regions.max_row + 1)}
+        names = {
+            regions.cell(row, 1).value: regions.cell(row, 2).value for row in range(3, regions.max_row + 1)
+        }
         assert names["650100"] == "乌鲁木齐市" and names["total"] == "合计 (total)"
         assert regions["G3"].number_format == "0.00%"
         summary = book["汇总 Summary"]
