@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from procurement.auditlog.services import record
 from procurement.contracts.models import Contract
-from procurement.errors import Conflict, InvalidInput, NotFound, NotPermitted
+from procurement.errors import Conflict, InvalidInput, NotFound
 from procurement.events.services import emit_event
 from procurement.finance.models import ACTIVE_RUN_STATES, AuditRun, AuditRunState
 from procurement.finance.obligations import default_policy_at
@@ -45,15 +45,14 @@ def _scope(
     session: Session, actor: Actor, region_code: str | None, organization_id: int | None
 ) -> tuple[str, int | None]:
     """The run's region and purchaser after the caller's rights are applied."""
+    # what the caller may not see is answered as if it did not exist (404), like every lookup
     if actor.role is Role.OFFICER:
         if organization_id not in (None, actor.organization_id):
-            raise NotPermitted("经办人只能审查本单位的合同", "an officer may audit its own organization only")
+            raise NotFound("采购人", "organization", organization_id)
         return actor.region_code, actor.organization_id
     region = region_code or actor.region_code
     if actor.role is not Role.ADMIN and not region_covers(actor.region_code, region):
-        raise NotPermitted(
-            f"地区 {region} 不在您的辖区（{actor.region_code}）", f"region {region} is outside yours"
-        )
+        raise NotFound("地区", "region", region)
     if organization_id is not None:
         org = one_visible(
             session,

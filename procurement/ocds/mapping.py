@@ -289,6 +289,8 @@ def _contract(
         notes.append(f"{where}.value: missing" + (", award value used" if amount else ""))
     amount = amount if amount is not None else Decimal(0)
     currency = (contract.get("value") or award.get("value") or {}).get("currency") or "CNY"
+    if currency != "CNY":
+        notes.append(f"{where}.value.currency: {currency}, kept as such and left out of sums in yuan")
     named = [s for s in (award.get("suppliers") or contract.get("suppliers") or ()) if isinstance(s, dict)]
     suppliers = [_supplier(s, parties) for s in named]
     supplier = next((x for x in suppliers if x is not None), None)
