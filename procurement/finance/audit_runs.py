@@ -28,6 +28,7 @@ from procurement.finance.stored import load_contracts, stored_facts
 from procurement.findings.identity import contract_scope, keyed
 from procurement.findings.models import FindingSource, StoredFinding
 from procurement.findings.upsert import Sighting, UpsertCounts, resolve_unseen, upsert_findings
+from procurement.jobs.models import Job, JobState
 from procurement.organizations.models import Organization, Role
 from procurement.orm import utcnow
 from procurement.scope import Actor, one_visible, region_covers, region_prefix
@@ -125,9 +126,19 @@ def start_audit_run(
         created_by=actor.label,
     )
     active = session.execute(
-        select(AuditRun).where(AuditRun.state.in_(ACTIVE_RUN_STATES)).order_by(AuditRun.id)
-    ).scalars()
-    running = next((other for other in active if _overlaps(run, other)), None)
+        select(AuditRun, Job.state, Job.error)
+        .outerjoin(Job, Job.id == AuditRun.job_id)
+        .where(AuditRun.state.in_(ACTIVE_RUN_STATES))
+        .order_by(AuditRun.id)
+    ).all()
+    running = None
+    for other, job_state, job_error in active:
+        if job_state is JobState.FAILED:
+            # its worker stopped (the queue's sweeper failed the job): the run no longer blocks
+            other.state, other.error = AuditRunState.FAILED, f"job failed: {job_error or ''}"[:2000]
+            other.finished_at = utcnow()
+        elif running is None and _overlaps(run, other):
+            running = other
     if running is not None:
         raise Conflict(
             f"审计批次 {running.id} 正在审查同一范围（{running.state.value}），请待其完成",

@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from procurement.batch_audit import audit_file
 from procurement.finance.audit_runs import start_audit_run
+from procurement.finance.models import AuditRunState
 from procurement.finance.obligations import refresh_obligations
+from procurement.jobs.models import Job, JobState
 from procurement.organizations.models import Organization, Role
 from procurement.scope import Actor
 from rules.vocabulary import EventKind, OrganizationKind
@@ -227,3 +229,32 @@ class TestInTheBackground:
         assert str(queued.id) in city.json["message"]["en"]
         elsewhere = run(client, headers, **{"from": "2026-01-01", "to": "2026-12-31"})
         assert elsewhere.status_code == 200  # another period: no overlap
+
+    def test_a_run_whose_job_failed_no_longer_blocks_its_scope(
+        self, client: testing.TestClient, session: Session
+    ) -> None:
+        finance = factories.OrganizationFactory(
+            kind=OrganizationKind.FINANCE_DEPARTMENT, region_code="650000"
+        )
+        key, _ = factories.api_key(finance, Role.AUDITOR)
+        actor = Actor(key.id, finance.id, Role.AUDITOR, finance.region_code)
+        stuck = start_audit_run(
+            session, actor, period_from=date(2025, 1, 1), period_to=date(2025, 12, 31), as_of=AS_OF
+        )
+        job = Job(
+            kind="audit_run",
+            params={},
+            state=JobState.FAILED,
+            error="the worker running this job stopped",
+            organization_id=finance.id,
+            region_code=finance.region_code,
+            created_by=actor.label,
+        )
+        session.add(job)
+        session.flush()
+        stuck.state, stuck.job_id = AuditRunState.RUNNING, job.id
+        session.flush()
+        again = run(client, headers_for(finance, Role.AUDITOR), **{"from": "2025-01-01", "to": "2025-12-31"})
+        assert again.status_code == 200, again.text
+        session.refresh(stuck)
+        assert stuck.state is AuditRunState.FAILED and "worker running this job stopped" in stuck.error
