@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from procurement.auditlog.services import record
 from procurement.errors import InvalidInput, NotPermitted
 from procurement.events.services import emit_event
-from procurement.findings.identity import keyed
+from procurement.findings.identity import contract_scope, keyed
 from procurement.findings.models import FindingSource, FindingStatus, FindingTransition, StoredFinding
 from procurement.findings.upsert import Sighting, status_changed_event, upsert_findings
 from procurement.organizations.models import Role
@@ -62,11 +62,16 @@ def store_findings(
     organization_id: int,
     region_code: str,
     findings: Iterable[Finding],
-    scope: str,
+    scope: str | None = None,
     contract_id: int | None = None,
     by: str = "",
 ) -> list[StoredFinding]:
-    """Upsert the findings of one audited thing (``scope``, see ``identity``) and return them."""
+    """Upsert the findings of one audited thing (``scope``, see ``identity``) and return them.
+
+    Without ``scope``, the thing is the contract (``contract_id``) or else the audit itself.
+    """
+    if scope is None:
+        scope = contract_scope(contract_id) if contract_id is not None else f"{source.value}:{source_id}"
     sightings = [
         Sighting(key, f, organization_id, region_code, contract_id) for key, f in keyed(scope, findings)
     ]
