@@ -47,7 +47,7 @@ HEADER_PARAMS = {
     "Idempotency-Key": {
         "in": "header",
         "name": "Idempotency-Key",
-        "schema": {"type": "string", "maxLength": 200},
+        "schema": {"type": "string", "minLength": 1, "maxLength": 200},
         "description": "A retry with the same key and body replays the first response.",
     },
     "If-Match": {

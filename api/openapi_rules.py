@@ -3,7 +3,8 @@
 - money, percentages and 万元 are decimal *strings* in JSON, so they are ``type: string`` with a
   ``pattern`` (apispec would call them numbers, with string bounds no validator can use);
 - ``limit`` is bounded by the server's maximum page size;
-- every status the server can answer is documented: 400 (malformed JSON), 413 and 415 for a body,
+- every status the server can answer is documented: 400 (malformed JSON, a malformed
+  ``Idempotency-Key``), 413 and 415 for a body,
   401 for a key, 406 where the client chooses among media types, 429 (rate limits) and 503 (the
   database unavailable, with ``Retry-After``), all as application/problem+json.
 """
@@ -79,6 +80,8 @@ def finish(spec: dict[str, Any], *, max_page_size: int) -> dict[str, Any]:
             if "requestBody" in operation:
                 for status in ("400", "413", "415"):
                     responses.setdefault(status, PROBLEM)
+            if _takes_header(operation, "Idempotency-Key"):  # a key of the wrong length is a 400
+                responses.setdefault("400", PROBLEM)
             if operation.get("security"):
                 responses.setdefault("401", PROBLEM)
             responses.setdefault("429", {**PROBLEM, "headers": RETRY_AFTER})
@@ -87,6 +90,10 @@ def finish(spec: dict[str, Any], *, max_page_size: int) -> dict[str, Any]:
             if len(responses[success].get("content", {})) > 1:
                 responses.setdefault("406", PROBLEM)
     return spec
+
+
+def _takes_header(operation: dict[str, Any], name: str) -> bool:
+    return any(p.get("in") == "header" and p.get("name") == name for p in operation.get("parameters", ()))
 
 
 def _bound_limit(operation: dict[str, Any], max_page_size: int) -> None:
