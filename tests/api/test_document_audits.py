@@ -410,10 +410,39 @@ class TestWhoAndRetries:
         assert again.json == first.json
         assert _count(session, DocumentAudit) == 1
 
-    def test_an_auditor_reads_but_does_not_store_audits(self, client: testing.TestClient) -> None:
-        auditor = factories.OrganizationFactory(kind="finance_department", region_code="650000")
+    def test_an_auditor_stores_an_audit_in_its_own_region(
+        self, client: testing.TestClient, session: Session
+    ) -> None:
+        auditor = factories.OrganizationFactory(kind="finance_department", region_code="650100")
         result = upload(client, headers_for(auditor, Role.AUDITOR), "a.txt", "投标人须成立3年以上。".encode())
-        assert result.status_code == 403
+        assert result.status_code == 201
+        assert result.json["summary"]["findings"] == 1
+        audit = session.get(DocumentAudit, result.json["id"])
+        assert audit is not None
+        assert (audit.organization_id, audit.region_code) == (auditor.id, "650100")
+        url = f"/v1/audits/{result.json['id']}"
+        org = factories.OrganizationFactory
+        same_region = headers_for(org(kind="finance_department", region_code="650000"), Role.AUDITOR)
+        other_region = headers_for(org(kind="finance_department", region_code="110000"), Role.AUDITOR)
+        school_below = headers_for(org(region_code="650102"))
+        assert client.simulate_get(url, headers=same_region).status_code == 200
+        assert client.simulate_get(url, headers=other_region).status_code == 404
+        assert client.simulate_get(url, headers=school_below).status_code == 404
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"text": "投标人须成立3年以上。"},
+            {"requirements": [{"kind": "scoring", "text": "注册资本1000万元以上的得3分", "points": "3"}]},
+        ],
+    )
+    def test_an_auditor_audits_text_and_requirements(
+        self, client: testing.TestClient, body: dict[str, object]
+    ) -> None:
+        auditor = factories.OrganizationFactory(kind="finance_department", region_code="650000")
+        result = client.simulate_post(URL, json=body, headers=headers_for(auditor, Role.AUDITOR))
+        assert result.status_code == 201
+        assert result.json["findings"]
 
     @pytest.mark.parametrize(
         ("who", "sees"),
