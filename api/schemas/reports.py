@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields
 
 from api.schemas.audit_runs import REGION
-from api.schemas.common import Integer, StrictSchema
+from api.schemas.common import BilingualSchema, Integer, StrictSchema
 
 
 class PaymentsReportQuerySchema(StrictSchema):
@@ -41,11 +41,23 @@ class PurchaserStatsSchema(GroupStatsSchema):
     region_code = fields.String()
 
 
+class LeftOutSchema(Schema):
+    reason = fields.String(metadata={"description": "currency or status"})
+    currency = fields.String()
+    status = fields.String()
+    contracts = Integer()
+    amount = fields.String(metadata={"description": "in the contracts' own currency"})
+
+
 class PaymentsReportSchema(Schema):
     region_code = fields.String()
     period_from = fields.Date(data_key="from", allow_none=True)
     period_to = fields.Date(data_key="to", allow_none=True)
     as_of = fields.Date()
+    counted = fields.Nested(BilingualSchema, metadata={"description": "what the figures count"})
+    left_out = fields.List(
+        fields.Nested(LeftOutSchema), metadata={"description": "contracts left out of every sum, and why"}
+    )
     total = fields.Nested(GroupStatsSchema)
     regions = fields.List(fields.Nested(GroupStatsSchema))
     purchasers = fields.List(fields.Nested(PurchaserStatsSchema))
