@@ -28,7 +28,10 @@ class IndustryField(fields.String):
 
 def industry(**kwargs: Any) -> IndustryField:
     return IndustryField(
-        metadata={"enum": [i.value for i in Industry], "description": "size-table industry (LAW.md §1)"},
+        metadata={
+            "enum": [i.value for i in Industry],
+            "description": "size-table industry (划型标准, 工信部联企业〔2011〕300号)",
+        },
         **kwargs,
     )
 

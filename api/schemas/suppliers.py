@@ -21,7 +21,7 @@ class SupplierCreateSchema(StrictSchema):
         Industry,
         by_value=True,
         allow_none=True,
-        metadata={"description": "size-table industry (LAW.md §1)"},
+        metadata={"description": "size-table industry (划型标准, 工信部联企业〔2011〕300号)"},
     )
     employees = Integer(validate=validate.Range(min=0), allow_none=True)
     revenue_wan = wan(allow_none=True)
