@@ -103,6 +103,8 @@ def run_param(case: dict[str, Any]) -> None:
     assert str(found.value) == str(expect), (found.value, expect)
     if "doc" in case:
         assert found.citations[0].doc_id == case["doc"], found.citations
+    if "cites" in case:  # every document cited that day, not only the first
+        assert [c.doc_id for c in found.citations] == case["cites"], found.citations
     if "default" in case:
         assert found.is_default is case["default"]
 
