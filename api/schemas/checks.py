@@ -4,8 +4,9 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from api.schemas.common import BilingualSchema, CitationSchema, Integer, StrictSchema, money, percent, wan
+from api.schemas.common import BilingualSchema, CitationSchema, StrictSchema, money, percent
 from api.schemas.contracts import ContractFieldsSchema, check_consortium_shares
+from api.schemas.suppliers import SizeFactsSchema
 from api.schemas.terms import RuleFindingSchema, TermsResultFields
 from rules.errors import UnknownIndustry
 from rules.evaluation import DeductionKind
@@ -36,39 +37,14 @@ def industry(**kwargs: Any) -> IndustryField:
     )
 
 
-class SupplierFactsSchema(StrictSchema):
+class SupplierFactsSchema(SizeFactsSchema):
     name = fields.String(validate=validate.Length(max=200), metadata={"description": "named in reasons"})
     industry = industry(allow_none=True)
-    employees = Integer(validate=validate.Range(min=0), allow_none=True)
-    revenue_wan = wan(allow_none=True)
-    assets_wan = wan(allow_none=True)
-    declared_size = fields.Enum(
-        Size, by_value=True, allow_none=True, metadata={"description": "中小企业声明函"}
-    )
     special_status = fields.Enum(SpecialStatus, by_value=True, load_default=SpecialStatus.NONE)
     linked_to_large = fields.Boolean(load_default=False)
     is_enterprise = fields.Boolean(
         load_default=True, metadata={"description": "false for public institutions, social organisations"}
     )
-    disabled_staff = Integer(
-        validate=validate.Range(min=0),
-        allow_none=True,
-        metadata={"description": "welfare units: disabled persons among the employees (141号)"},
-    )
-    founded_on = fields.Date(
-        allow_none=True,
-        metadata={"description": "a firm founded this year or last may leave the figures blank"},
-    )
-
-    @validates_schema
-    def _disabled_within_staff(self, data: dict[str, Any], **_: Any) -> None:
-        disabled, staff = data.get("disabled_staff"), data.get("employees")
-        if disabled is not None and staff is not None and disabled > staff:
-            raise ValidationError(
-                f"残疾人职工{disabled}人超过从业人员{staff}人 / disabled staff ({disabled}) exceed the "
-                f"employees ({staff})",
-                "disabled_staff",
-            )
 
 
 class ConsortiumMemberFactsSchema(SupplierFactsSchema):

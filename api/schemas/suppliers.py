@@ -8,30 +8,15 @@ from api.schemas.common import Integer, PageLinksSchema, StrictSchema, wan
 from rules.vocabulary import Industry, Size, SpecialStatus
 
 
-class SupplierCreateSchema(StrictSchema):
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    # null when not known (as a supplier without them is answered): the document must say so
-    credit_code = fields.String(
-        validate=validate.Length(equal=18),
-        allow_none=True,
-        metadata={"description": "统一社会信用代码, GB 32100-2015"},
-    )
-    external_id = fields.String(validate=validate.Length(min=1, max=200), allow_none=True)
-    industry = fields.Enum(
-        Industry,
-        by_value=True,
-        allow_none=True,
-        metadata={"description": "size-table industry (划型标准, 工信部联企业〔2011〕300号)"},
-    )
+class SizeFactsSchema(StrictSchema):
+    """The facts that decide a firm's size (300号) and its special status, shared by a stored
+    supplier and a supplier given inline to a check: one definition, one validator."""
+
     employees = Integer(validate=validate.Range(min=0), allow_none=True)
     revenue_wan = wan(allow_none=True)
     assets_wan = wan(allow_none=True)
     declared_size = fields.Enum(
         Size, by_value=True, allow_none=True, metadata={"description": "中小企业声明函"}
-    )
-    special_status = fields.Enum(SpecialStatus, by_value=True)
-    linked_to_large = fields.Boolean(
-        metadata={"description": "controlled by or sharing a head with a large firm"}
     )
     disabled_staff = Integer(
         validate=validate.Range(min=0),
@@ -52,6 +37,27 @@ class SupplierCreateSchema(StrictSchema):
                 f"employees ({staff})",
                 "disabled_staff",
             )
+
+
+class SupplierCreateSchema(SizeFactsSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    # null when not known (as a supplier without them is answered): the document must say so
+    credit_code = fields.String(
+        validate=validate.Length(equal=18),
+        allow_none=True,
+        metadata={"description": "统一社会信用代码, GB 32100-2015"},
+    )
+    external_id = fields.String(validate=validate.Length(min=1, max=200), allow_none=True)
+    industry = fields.Enum(
+        Industry,
+        by_value=True,
+        allow_none=True,
+        metadata={"description": "size-table industry (划型标准, 工信部联企业〔2011〕300号)"},
+    )
+    special_status = fields.Enum(SpecialStatus, by_value=True)
+    linked_to_large = fields.Boolean(
+        metadata={"description": "controlled by or sharing a head with a large firm"}
+    )
 
 
 class SupplierSchema(SupplierCreateSchema):
