@@ -179,6 +179,7 @@ def _init_worker(
     fmt: str,
     terms: bool = True,
     unrecorded: frozenset[EventKind] = frozenset(),
+    hot_findings: bool = True,
 ) -> None:
     global _STATE
     book = _book()
@@ -193,6 +194,7 @@ def _init_worker(
             terms_reason=reason,
             changes=change_days(book),
             payments_unrecorded=EventKind.PAID in unrecorded,
+            want_findings=want_findings and hot_findings,
         )
     _STATE = _Worker(as_of, want_findings, MAPPERS[fmt], quick, policy_at, terms, unrecorded)
     # the hot path makes no reference cycles: collecting once per range instead of every few
@@ -339,14 +341,19 @@ def _one(state: _Worker, release: Any, line: int, out: _Chunk, tried: bool = Fal
     result = None
     if quick is not None and not tried and type(release) is dict:
         result = quick.audit(release)
-    if result is None or (result.hits and state.want_findings):
-        # findings to write are built by the rules themselves, never by the hot path
-        _full(state, release, line, out)
+    want = state.want_findings
+    if result is None or (want and result.hits and result.found is None):
+        _full(state, release, line, out)  # findings the hot path did not build: the rules build them
         return
-    _count_quick(result, out)
+    _count_quick(result, out, line, want)
 
 
-def _count_quick(result: QuickResult, out: _Chunk) -> None:
+def _count_quick(result: QuickResult, out: _Chunk, line: int = 0, want: bool = False) -> None:
+    if want and result.found is not None:
+        ocid, contract_id, found = result.found
+        # keyed as ``_full`` keys them: the same key whichever path built the finding
+        for key, finding in keyed(f"ocds:{ocid}:{contract_id}", found):
+            out.findings.append((line, _finding_bytes(key, ocid, contract_id, finding)))
     out.quick += 1
     out.contracts += 1
     # counted per distinct outcome here and expanded once per chunk: cheaper on the hot path
@@ -397,9 +404,9 @@ def _audit_range(path: str, start: int, end: int, spool: str | None = None) -> _
         if quick is not None:
             # the hot path reads the bytes itself; the rest is parsed whole for the full path
             result = quick.audit_line(raw)
-            if result is not None and not (want and result.hits):
+            if result is not None and not (want and result.hits and result.found is None):
                 out.releases += 1
-                _count_quick(result, out)
+                _count_quick(result, out, number, want)
                 continue
         try:
             release = loads(raw)
@@ -432,10 +439,11 @@ def _ordered(
     terms: bool,
     spool: str | None = None,
     unrecorded: frozenset[EventKind] = frozenset(),
+    hot_findings: bool = True,
 ) -> Iterator[_Chunk]:
     ranges = plan_ranges(path.stat().st_size, chunk_bytes)
     if workers <= 1 or len(ranges) <= 1:
-        _init_worker(as_of, want_findings, fmt, terms, unrecorded)
+        _init_worker(as_of, want_findings, fmt, terms, unrecorded, hot_findings)
         try:
             for start, end in ranges:
                 yield _audit_range(str(path), start, end, spool)
@@ -444,7 +452,9 @@ def _ordered(
         return
     _book()
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, _init_worker, (as_of, want_findings, fmt, terms, unrecorded)) as pool:
+    with context.Pool(
+        workers, _init_worker, (as_of, want_findings, fmt, terms, unrecorded, hot_findings)
+    ) as pool:
         # a bounded window of ranges in flight keeps memory flat whatever the file size
         window = 4 * workers
         pending = [pool.apply_async(_audit_range, (str(path), s, e, spool)) for s, e in ranges[:window]]
@@ -487,12 +497,15 @@ def audit_file(
     fmt: str = "ocds",
     chunk_bytes: int = CHUNK_BYTES,
     terms: bool = True,
+    hot_findings: bool = True,
 ) -> AuditSummary:
     """Audit every release in ``path`` as of ``as_of``.
 
     Findings go to ``findings_out`` as JSON lines (each with the input line number) and to
     ``on_finding`` as dicts, in file order; ``progress(done_bytes, total_bytes)`` follows the work.
     ``terms=False`` leaves out the mandatory-term rules (``rules.terms``), the costliest part.
+    ``hot_findings=False`` has every finding built by the full path (``map_release`` and
+    ``rules.audits.audit_contract``), as before the hot path built them: the golden files' way.
     """
     if fmt not in MAPPERS:
         raise ValueError(f"unknown input format {fmt!r}; known: {', '.join(sorted(MAPPERS))}")
@@ -500,11 +513,13 @@ def audit_file(
     summary = AuditSummary(unrecorded=unrecorded_in(path, fmt))
     total = path.stat().st_size
     if detect_format(path) != "jsonl":
-        return _audit_package(path, as_of, want, fmt, summary, findings_out, on_finding, terms)
+        return _audit_package(path, as_of, want, fmt, summary, findings_out, on_finding, terms, hot_findings)
     workers = workers or os.cpu_count() or 1
     done = 0
     spool = summary.spool()
-    chunks = _ordered(path, workers, as_of, want, fmt, chunk_bytes, terms, spool, summary.unrecorded)
+    chunks = _ordered(
+        path, workers, as_of, want, fmt, chunk_bytes, terms, spool, summary.unrecorded, hot_findings
+    )
     for chunk in chunks:
         base = summary.lines
         _merge(summary, chunk, base)
@@ -536,8 +551,9 @@ def _audit_package(
     findings_out: BinaryIO | None,
     on_finding: Callable[[dict[str, Any]], None] | None,
     terms: bool,
+    hot_findings: bool = True,
 ) -> AuditSummary:
-    _init_worker(as_of, want, fmt, terms, summary.unrecorded)
+    _init_worker(as_of, want, fmt, terms, summary.unrecorded, hot_findings)
     gc.enable()
     state = _STATE
     assert state is not None

@@ -17,6 +17,7 @@ import msgspec
 import orjson
 from msgspec import UNSET, Struct
 
+from procurement.ocds import quick_findings
 from procurement.reports.stats import ContractFigures
 from rules.audits import (
     BOND_UNRETURNED,
@@ -27,6 +28,7 @@ from rules.audits import (
     TERMS_MANDATORY,
 )
 from rules.errors import RulesError
+from rules.findings import Finding
 from rules.ledger import return_period
 from rules.money import over_cap
 from rules.payment_clock import PolicyAt, add_months, statutory_days
@@ -150,6 +152,7 @@ class _Guarantee(Struct):
 
 
 class _Contract(Struct):
+    id: Any = UNSET
     awardID: Any = None
     status: Any = None
     dateSigned: Any = None
@@ -178,6 +181,8 @@ class QuickResult(NamedTuple):
     # (rule, None or the reason it could not be evaluated), in ``audit_contract``'s order
     coverage: tuple[tuple[str, str | None], ...]
     hits: tuple[tuple[str, str], ...]  # (rule id, legal force) of the findings, one per finding
+    # with ``want_findings`` and hits: (ocid, contract id, the findings), as the rules build them
+    found: tuple[str, str, list[Finding]] | None = None
 
 
 class _Unfit(Exception):
@@ -223,8 +228,12 @@ class Quick:
         terms_reason: str | None = None,
         changes: Iterable[int] | None = None,
         payments_unrecorded: bool = False,
+        want_findings: bool = False,
     ) -> None:
         self.policy_at = policy_at
+        # build the findings of a release with hits (``procurement.ocds.quick_findings``)
+        self.want_findings = want_findings
+        self._found: dict[Any, Any] = {}  # what ``quick_findings.build`` reads of the policy, by day
         # the file records no payment at all (``procurement.batch_audit.unrecorded_in``)
         self.payments_unrecorded = payments_unrecorded
         self.as_of = as_of.toordinal()
@@ -432,10 +441,12 @@ class Quick:
         acc_trigger = accepted if accepted is not None and accepted <= as_of else None
         del_trigger = delivered if delivered is not None and delivered <= as_of else None
 
-        # payment terms: [sort key, amount, due or None, clock start or None, missing]
+        # payment terms: [sort key, amount, due or None, clock start or None, missing,
+        #                 milestone index, stated amount, code]
         obligations: list[list[Any]] = []
         retention: tuple[int, int | None, float | int] | None = None
-        for pm in c.milestones or ():
+        retention_index = -1
+        for index, pm in enumerate(c.milestones or ()):
             code = pm.code
             mv: Any = pm.value.amount if pm.value is not None else None
             if type(mv) not in _NUMBER or mv < 0 or _above(mv, amount, _ONE):
@@ -453,22 +464,25 @@ class Quick:
                     if months < 0:
                         return None
                 retention = (fen, months, mv)
+                retention_index = index
             elif code == "prepayment":
-                obligations.append([signed, fen, None, signed, "no_agreed_term"])
+                obligations.append([signed, fen, None, signed, "no_agreed_term", index, mv, code])
             elif code == "postpayment":
                 start = acc_trigger if has_acceptance else del_trigger
                 if start is None:
                     missing = "no_acceptance_date" if has_acceptance else "no_delivery_date"
-                    obligations.append([None, fen, None, None, missing])
+                    obligations.append([None, fen, None, None, missing, index, mv, code])
                     continue
                 due = start + segment(region, start).payment_days
                 if not segment(region, due).interest_known:
                     return None
-                obligations.append([due, fen, due, start, None])
+                obligations.append([due, fen, due, start, None, index, mv, code])
             else:
                 return None
 
         hits: list[tuple[str, str]] = []
+        late_terms: list[quick_findings.Payment] = []
+        want = self.want_findings
         force = plan.forces
         cov_payment: str | None
         pay_due = on_time = paid_n = days_to_pay = overdue_fen = overdue_n = 0
@@ -521,6 +535,10 @@ class Quick:
                 late = (paid_on if paid_on is not None else as_of) - due
                 if late > 0:
                     hits.append(_PAYMENT_HIT)
+                    if want:
+                        late_terms.append(
+                            quick_findings.Payment(o[5], o[7], o[6], o[3], due, paid[i], paid_on)
+                        )
                 if paid_on is None and due >= as_of:
                     continue
                 pay_due += 1
@@ -609,7 +627,28 @@ class Quick:
             (RETENTION_OVERHELD, cov_retention),
             (TERMS_MANDATORY, cov_terms),
         )
-        return _new(QuickResult, (figures, coverage, tuple(hits)))
+        found = None
+        if want and hits:
+            built = quick_findings.build(
+                self.policy_at,
+                as_of,
+                ocid=r.ocid,
+                region=region,
+                amount=amount,
+                signed=signed,
+                accepted=has_acceptance,
+                payments=late_terms,
+                paid_amounts=[t.value.amount for t in transactions if t.value is not None],
+                bonds=bonds,
+                retention=retention if works else None,
+                retention_index=retention_index,
+                hits=hits,
+                cache=self._found if len(self._found) < 100_000 else None,
+            )
+            if built is None:
+                return None  # the full path builds them
+            found = (r.ocid, "0" if c.id is UNSET else str(c.id), built)
+        return _new(QuickResult, (figures, coverage, tuple(hits), found))
 
 
 QuickAudit = Callable[[dict[str, Any]], QuickResult | None]
