@@ -644,6 +644,7 @@ class Quick:
                 retention_index=retention_index,
                 hits=hits,
                 cache=self._found if len(self._found) < 100_000 else None,
+                changes=self.changes,
             )
             if built is None:
                 return None  # the full path builds them

@@ -10,6 +10,7 @@ that is not whole fen in Decimal, a hit it does not know) it declines with None,
 takes the full path.
 """
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -44,8 +45,13 @@ class Payment:
 
 
 def _whole_fen(number: Any) -> bool:
-    # an amount whose Decimal has more than two decimals makes the rules' sums inexact in fen
-    return decimal(number).as_tuple().exponent >= -2  # type: ignore[operator]
+    """Whether the amount's Decimal (``decimal``) has at most two decimals: with more, the rules'
+    sums are not whole fen and only the full path gives their exact text."""
+    if type(number) is not float:
+        return True  # an int
+    text = repr(number)
+    dot = text.find(".")
+    return "e" not in text and (dot < 0 or len(text) - dot <= 3)
 
 
 def build(
@@ -64,13 +70,15 @@ def build(
     retention_index: int,
     hits: Sequence[tuple[str, str]],
     cache: dict[Any, Any] | None = None,
+    changes: tuple[int, ...] | None = None,
 ) -> list[Finding] | None:
     """The findings of ``hits`` in the rules' order, or None when they cannot be built exactly.
 
     ``payments`` are the overdue obligations (in term order), ``paid_amounts`` every payment of
     the release, ``bonds`` its performance bonds (amount, form), ``retention`` its retention term
     (fen, months held, amount) at milestone ``retention_index``. ``cache`` keeps what the policy
-    says on a day (citations, version, interest rate) for the next release: days repeat a lot.
+    says on a day (citations, version, interest rate) for the next release, per segment between
+    the pack's ``changes`` (day ordinals, ``quick.change_days``) where given, else per day.
     """
     if cache is None:
         cache = {}
@@ -89,21 +97,23 @@ def build(
             if p.kind == "prepayment"
             else (Trigger.ACCEPTANCE if accepted else Trigger.DELIVERY)
         )
-        clock = cache.get((region, p.start, trigger))
+        span = bisect_right(changes, p.start) if changes is not None else p.start
+        clock = cache.get((region, span, trigger))
         if clock is None:
             snap: Any = policy_at(region, start)
             _, citations = statutory_days(snap, trigger, False, True)
             if not citations:
                 citations = tuple(snap.param("payment.sme.max_days").citations)
-            clock = cache[(region, p.start, trigger)] = (citations, snap.version)
+            clock = cache[(region, span, trigger)] = (citations, snap.version)
         citations, version = clock
         paid_on = date.fromordinal(p.paid_on) if p.paid_on is not None else None
         outstanding = o_amount - Decimal(p.paid).scaleb(-2)
         late = (p.paid_on if p.paid_on is not None else as_of) - p.due
-        rate = cache.get((region, p.due))
+        span = bisect_right(changes, p.due) if changes is not None else p.due
+        rate = cache.get(("rate", region, span))
         if rate is None:
             rate = Decimal(str(policy_at(region, due).value("payment.late_interest.default_daily_rate")))
-            cache[(region, p.due)] = rate
+            cache[("rate", region, span)] = rate
         base = o_amount if paid_on is not None else outstanding
         obligation = Obligation(
             index=p.index,
@@ -130,7 +140,11 @@ def build(
         )
         out.append(payment_finding(status, ocid))
     if len(out) < len(hits):
-        terms = _terms(policy_at(region, date.fromordinal(signed)), whole, bonds, retention, retention_index)
+        span = bisect_right(changes, signed) if changes is not None else signed
+        plan = cache.get(("plan", region, span))
+        if plan is None:
+            plan = cache[("plan", region, span)] = _plan(policy_at(region, date.fromordinal(signed)))
+        terms = _terms(plan, whole, bonds, retention, retention_index)
         if terms is None:
             return None
         out += terms
@@ -140,7 +154,7 @@ def build(
 
 
 def _terms(
-    snapshot: Any,
+    plan: Any,
     whole: Decimal,
     bonds: Sequence[tuple[float | int, str]],
     retention: tuple[int, int | None, float | int] | None,
@@ -148,7 +162,6 @@ def _terms(
 ) -> list[Finding] | None:
     """``rules.terms._findings`` for the shapes the hot path takes: performance bonds and a works
     retention term (the caller checks the result against the hot path's own decisions)."""
-    plan = _plan(snapshot)
     version = plan.version
     out: list[Finding] = []
     non_cash = plan.non_cash is not None and plan.non_cash.value

@@ -1,0 +1,63 @@
+"""Reading a batch: the input formats, the kinds of event a file records, and byte ranges."""
+
+import mmap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from procurement.imports.contract_format import map_contract
+from procurement.ocds.mapping import MappedRelease, map_release
+from rules.vocabulary import EventKind
+
+Mapper = Callable[[Any], MappedRelease]
+# input formats: OCDS first; the API's contract format is plugged in by whoever owns its schema
+MAPPERS: dict[str, Mapper] = {"ocds": map_release}
+CHUNK_BYTES = 4 << 20
+
+
+def register_mapper(name: str, mapper: Mapper) -> None:
+    """Add an input format: ``mapper`` turns one JSON record into a ``MappedRelease``."""
+    MAPPERS[name] = mapper
+
+
+register_mapper("contract", map_contract)  # the API's contract-create format, supplier inline
+
+
+# Per input format, the event kinds a file may or may not record and the text that shows it does:
+# an OCDS file without any transaction is not expected to record payments
+# (``rules.contract.ContractFacts.unrecorded``). The contract format is the platform's own record,
+# which has a field for every kind of event: it is expected to record them all.
+RECORDED_MARKERS: dict[str, dict[EventKind, tuple[bytes, ...]]] = {
+    "ocds": {EventKind.PAID: (b'"transactions"',)},
+}
+
+
+def unrecorded_in(path: Path, fmt: str) -> frozenset[EventKind]:
+    """The event kinds ``path`` records nowhere (one pass over the bytes, without parsing)."""
+    markers = RECORDED_MARKERS.get(fmt, {})
+    if not markers or path.stat().st_size == 0:
+        return frozenset()
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return frozenset(kind for kind, texts in markers.items() if all(data.find(t) < 0 for t in texts))
+
+
+def plan_ranges(size: int, chunk_bytes: int = CHUNK_BYTES) -> list[tuple[int, int]]:
+    return [(start, min(start + chunk_bytes, size)) for start in range(0, size, chunk_bytes)]
+
+
+def range_lines(path: str, start: int, end: int) -> list[bytes]:
+    """The lines that start in [start, end) of a JSON-lines file, without their newlines."""
+    with open(path, "rb") as f:
+        skip_first = False
+        if start > 0:
+            f.seek(start - 1)
+            skip_first = f.read(1) != b"\n"
+        data = f.read(end - start)
+        if data and not data.endswith(b"\n"):
+            data += f.readline()  # the last line starts in range: it is ours to finish
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    if skip_first and lines:
+        lines.pop(0)  # it began in the previous range
+    return lines
