@@ -211,10 +211,9 @@ def _store(
     )
     session.add(audit)
     session.flush()
-    # the same document audited again (same organization, same file name: a revised upload) updates
-    # its findings; structured requirements have no name, so only the same list is the same thing
-    name = filename if filename != REQUIREMENTS_NAME else f"{filename}:{audit.sha256[:16]}"
-    scope = document_scope(audit.organization_id, name)
+    # the same document audited again (same organization, same bytes, whatever its file name)
+    # updates its findings; a file of the same name with other content is another document
+    scope = document_scope(audit.organization_id, audit.sha256)
     stored = store_findings(
         session,
         source=FindingSource.DOCUMENT_AUDIT,

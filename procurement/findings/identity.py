@@ -68,11 +68,12 @@ def contract_scope(contract_id: int) -> str:
     return f"contract:{contract_id}"
 
 
-def document_scope(organization_id: int, filename: str) -> str:
-    if len(filename) > 120:  # keys stay within their column whatever the file is called
-        digest = hashlib.sha256(filename.encode("utf-8")).hexdigest()[:16]
-        filename = f"{filename[:80]}~{digest}"
-    return f"document:{organization_id}:{filename}"
+def document_scope(organization_id: int, sha256: str) -> str:
+    """A document of an organization, by its content (sha256 of the bytes audited), not its file
+    name: two different files both called 招标文件.pdf are two documents, and the same file audited
+    again under another name is the same one. A revised file is a new document; the findings of the
+    version it replaces stay with that version."""
+    return f"document:{organization_id}:sha256:{sha256[:32]}"
 
 
 def material(evidence: Mapping[str, Any]) -> dict[str, Any]:

@@ -173,15 +173,29 @@ class TestDocumentAudits:
         second = client.simulate_post("/v1/audits/documents", json=body, headers=headers)
         assert sorted(f["id"] for f in second.json["findings"]) == ids
         assert count(session) == n
-        fixed = client.simulate_post(
-            "/v1/audits/documents",
-            json={**body, "text": "投标人须成立3年以上。"},
-            headers=headers,
+        # the same bytes under another file name: the same document
+        renamed = client.simulate_post(
+            "/v1/audits/documents", json={**body, "filename": "副本.txt"}, headers=headers
         )
-        kept = {f["id"] for f in fixed.json["findings"]}
-        assert kept < set(ids)
-        gone = (set(ids) - kept).pop()
-        assert client.simulate_get(f"/v1/findings/{gone}", headers=headers).json["status"] == "resolved"
+        assert sorted(f["id"] for f in renamed.json["findings"]) == ids
+        assert count(session) == n
+
+    def test_two_files_of_the_same_name_are_two_documents(
+        self, client: testing.TestClient, school: Organization, session: Session
+    ) -> None:
+        """Keyed by content, not by name: the second 招标文件.txt neither takes over the first one's
+        findings nor resolves them as cleared."""
+        headers = headers_for(school)
+        body = {"filename": "招标文件.txt", "text": "投标人须成立3年以上。\n投标人注册资本不低于500万元。"}
+        first = client.simulate_post("/v1/audits/documents", json=body, headers=headers)
+        other = client.simulate_post(
+            "/v1/audits/documents", json={**body, "text": "投标人须成立3年以上。"}, headers=headers
+        )
+        assert first.status_code == other.status_code == 201, other.text
+        ids = {f["id"] for f in first.json["findings"]}
+        assert ids and not ids & {f["id"] for f in other.json["findings"]}
+        for finding_id in ids:
+            assert client.simulate_get(f"/v1/findings/{finding_id}", headers=headers).json["status"] == "open"
 
 
 def test_findings_are_listed_by_legal_force(
