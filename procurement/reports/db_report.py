@@ -38,6 +38,7 @@ from procurement.finance.models import ContractObligation, ObligationKind
 from procurement.finance.obligations import default_policy_at
 from procurement.organizations.models import Organization, Role
 from procurement.reports import stats as S
+from procurement.reports.db_coverage import run_coverage
 from procurement.reports.labels import REMEDIES
 from procurement.reports.regions import UNKNOWN_REGION
 from procurement.reports.stats import SMALL_MICRO_SCALES, SME_SCALES, GroupStats, StatsAccumulator, to_fen
@@ -483,10 +484,11 @@ def report_xlsx(session: Session, actor: Actor, report: RegionReport) -> bytes:
             counts[finding["rule_id"]] += 1
             forces[(finding["rule_id"], finding["legal_force"])] += 1
             book.add_finding(finding)
+        covered = run_coverage(session, scope.region_code, scope.period_from, scope.period_to)
         book.close(
             by_force=forces,
             counts=counts,
-            coverage={},
+            coverage=covered.coverage,
             stats=report.stats,
             facts=(
                 ("地区", "Region", scope.region_code),
@@ -503,6 +505,7 @@ def report_xlsx(session: Session, actor: Actor, report: RegionReport) -> bytes:
                     )
                     for x in report.left_out
                 ),
+                *covered.facts,
             ),
         )
         return path.read_bytes()
