@@ -3,9 +3,10 @@
 The golden files were written by the batch audit as it was before the hot path wrote findings
 itself (``python -m tests.batch_golden --write`` run in a checkout of main at b75ae78, where that
 audit is unchanged); run in this tree, it writes them with every finding built by the full path
-(``hot_findings=False``: the mapping and the rules), for a rule or a pack that changed on purpose. Whatever makes the audit faster must still write these
-findings byte for byte. The inputs are made here, deterministically, from
-the project's generator and the real OCDS samples, plus releases made for the legal edges: a bond
+(``hot_findings=False``: the mapping and the rules), for a rule or a pack that changed on purpose.
+Whatever makes the audit faster must still write these findings byte for byte. The inputs are made
+here, deterministically, from the project's generator and the real OCDS samples, plus releases
+made for the legal edges: a bond
 of exactly the 10% cap in rounded amounts and one fen over it, a works retention of exactly 3% and
 one fen over, a contract in USD, a cancelled one, a draft, a release of two contracts (the full
 path), and a file that records no payments at all (``not_applicable``, not overdue payments).
