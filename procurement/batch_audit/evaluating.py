@@ -259,8 +259,8 @@ def _count_quick(result: QuickResult, out: Chunk, line: int = 0, want: bool = Fa
     if want and result.found is not None:
         ocid, contract_id, found = result.found
         # keyed as ``_full`` keys them: the same key whichever path built the finding
-        for key, finding in keyed(f"ocds:{ocid}:{contract_id}", found):
-            out.findings.append((line, _finding_bytes(key, ocid, contract_id, finding)))
+        for finding_key, finding in keyed(f"ocds:{ocid}:{contract_id}", found):
+            out.findings.append((line, _finding_bytes(finding_key, ocid, contract_id, finding)))
     out.quick += 1
     out.contracts += 1
     # counted per distinct outcome here and expanded once per chunk: cheaper on the hot path

@@ -143,7 +143,8 @@ def build(
         span = bisect_right(changes, signed) if changes is not None else signed
         plan = cache.get(("plan", region, span))
         if plan is None:
-            plan = cache[("plan", region, span)] = _plan(policy_at(region, date.fromordinal(signed)))
+            snapshot: Any = policy_at(region, date.fromordinal(signed))  # a rules.policy snapshot
+            plan = cache[("plan", region, span)] = _plan(snapshot)
         terms = _terms(plan, whole, bonds, retention, retention_index)
         if terms is None:
             return None

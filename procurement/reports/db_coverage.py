@@ -36,8 +36,7 @@ def run_coverage(session: Session, region_code: str, period_from: Any, period_to
     )
     runs = list(session.execute(query).scalars())
     same = [r for r in runs if (r.period_from, r.period_to) == (period_from, period_to)]
-    run = (same or runs or [None])[0]
-    if run is None:
+    if not runs:
         return RunCoverage(
             {},
             (
@@ -49,6 +48,7 @@ def run_coverage(session: Session, region_code: str, period_from: Any, period_to
                 ),
             ),
         )
+    run = (same or runs)[0]
     raw = (run.summary or {}).get("coverage") or {}
     coverage = {rule: Counter({str(k): int(v) for k, v in reasons.items()}) for rule, reasons in raw.items()}
     return RunCoverage(
