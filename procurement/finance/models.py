@@ -75,3 +75,22 @@ class AuditRun(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+
+
+class StoredAudit(Base):
+    """What the rules say of a contract whatever the day one looks, derived with its obligations.
+
+    ``refresh_obligations`` writes it beside the contract's obligations (delete + insert): the
+    mandatory-term findings (``terms.*``, which depend on the terms and the pack, not on the day)
+    and each rule's coverage reason. An audit run then reads these rows and the obligations with SQL
+    instead of running the rules per contract; ``book`` names the policy packs they were derived
+    under, so a row derived under other packs is not trusted (the run audits that contract anew).
+    """
+
+    __tablename__ = "contract_audits"
+
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), primary_key=True)
+    book: Mapped[str] = mapped_column(String(64))  # procurement.finance.derived.book_fingerprint
+    consistent: Mapped[bool]  # False: its events contradict each other (the audit reports an error)
+    coverage: Mapped[dict[str, Any]] = mapped_column(JSON)  # rule -> reason (None: evaluated)
+    terms: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # terms.* findings, upsert content

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from procurement.contracts.models import Contract
-from procurement.finance.models import ContractObligation, ObligationKind
+from procurement.finance.derived import UNTRUSTED, audit_row, default_fingerprint
+from procurement.finance.models import ContractObligation, ObligationKind, StoredAudit
 from procurement.finance.stored import load_contracts, stored_facts
 from rules.audits import cached_policy_at
 from rules.contract import ContractFacts
@@ -106,6 +107,10 @@ def ledger_row(entry: LedgerEntry) -> dict[str, Any]:
             "legal_force": entry.legal_force.value,
             "missing": entry.missing,
             "citations": _citations(entry.citations),
+            # what a finding about it says (the set-based audit run builds it from this row)
+            "ref": entry.ref,
+            "parameter": entry.parameter,
+            "period_days": entry.period_days,
         },
     }
 
@@ -184,6 +189,11 @@ def _record_scales(session: Session, contracts: Sequence[Contract], facts: dict[
             set_committed_value(c, "supplier_scale", scale)  # what the row now holds, no change
 
 
+def _book(policy_at: PolicyAt | None) -> str:
+    # rows derived with a policy other than the default packs are never read by an audit run
+    return default_fingerprint() if policy_at is None or policy_at is default_policy_at() else UNTRUSTED
+
+
 def record_new_contract(
     session: Session, values: Mapping[str, Any], facts: ContractFacts, *, policy_at: PolicyAt | None = None
 ) -> int:
@@ -197,9 +207,12 @@ def record_new_contract(
         values.get("signed_on"),
         values.get("status") or ContractStatus.DRAFT,
     )
-    rows = obligation_rows(owner, facts, policy_at or default_policy_at())
+    book = _book(policy_at)
+    policy_at = policy_at or default_policy_at()
+    rows = obligation_rows(owner, facts, policy_at)
     if rows:
         session.execute(insert(ContractObligation), rows)
+    session.execute(insert(StoredAudit), [audit_row(owner.id, facts, policy_at, book)])
     if values.get("supplier_scale") is None and facts.supplier_size is not None:
         session.execute(SET_SCALE, {"contract_id": owner.id, "scale": facts.supplier_size.value})
     return len(rows)
@@ -212,6 +225,7 @@ def refresh_obligations(
 
     Call it after a contract, its terms or its events change, in the same transaction.
     """
+    book = _book(policy_at)
     policy_at = policy_at or default_policy_at()
     session.flush()
     written = 0
@@ -219,11 +233,15 @@ def refresh_obligations(
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         session.execute(delete(ContractObligation).where(ContractObligation.contract_id.in_(chunk)))
+        session.execute(delete(StoredAudit).where(StoredAudit.contract_id.in_(chunk)))
         contracts = load_contracts(session, chunk)
         facts = stored_facts(session, contracts)
         rows = [row for c in contracts for row in obligation_rows(c, facts[c.id], policy_at)]
         if rows:
             session.execute(insert(ContractObligation), rows)
+        if contracts:
+            audits = [audit_row(c.id, facts[c.id], policy_at, book) for c in contracts]
+            session.execute(insert(StoredAudit), audits)
         _record_scales(session, contracts, facts)
         written += len(rows)
     return written

@@ -22,7 +22,7 @@ from rules.findings import Finding
 S = FindingStatus
 
 
-def _jsonable(value: Mapping[str, Any]) -> dict[str, Any]:
+def jsonable(value: Mapping[str, Any]) -> dict[str, Any]:
     """Evidence as plain JSON (a Decimal or date becomes its text), the same on both databases."""
     loaded: dict[str, Any] = json.loads(json.dumps(dict(value), ensure_ascii=False, default=str))
     return loaded
@@ -131,7 +131,7 @@ def _upsert_some(
     transitions: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
     for s in sightings:
-        content = _content(s.finding, _jsonable(s.finding.evidence))
+        content = _content(s.finding, jsonable(s.finding.evidence))
         row = known.get(s.key)
         if row is None:
             inserts.append(

@@ -1,0 +1,280 @@
+"""The set-based audit run finds what the per-contract audit finds: the same keys, kinds, legal
+force, texts, amounts, evidence and pack version, and the same coverage table, on a varied set of
+contracts (the boundaries of the caps, sources that record no returns, other currencies, drafts and
+terminated contracts, events after the day of the audit, contracts the rules refuse)."""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, true
+from sqlalchemy.orm import Session
+
+from procurement.contracts.models import BondRow, Contract, PaymentTermRow
+from procurement.finance.audit_runs import create_audit_run
+from procurement.finance.models import StoredAudit
+from procurement.finance.obligations import default_policy_at, refresh_obligations
+from procurement.finance.set_audit import Tally, audit_chunk, audit_one_by_one
+from procurement.findings.models import FindingStatus, StoredFinding
+from procurement.findings.services import change_status
+from procurement.findings.upsert import Sighting, jsonable
+from procurement.organizations.models import Organization, Role
+from procurement.scope import Actor
+from rules.vocabulary import (
+    BondForm,
+    BondKind,
+    Category,
+    ContractStatus,
+    EventKind,
+    OrganizationKind,
+    PaymentKind,
+    PurchaserType,
+    Trigger,
+)
+from tests import factories
+
+AS_OF = date(2026, 11, 26)
+SIGNED = date(2025, 8, 1)
+
+
+def _term(
+    position: int, kind: PaymentKind, percent: str, trigger: Trigger, days: int, **kw: Any
+) -> PaymentTermRow:
+    return PaymentTermRow(
+        position=position, kind=kind, percent=Decimal(percent), trigger=trigger, days=days, **kw
+    )
+
+
+def _bond(position: int, kind: BondKind, percent: str, *forms: BondForm) -> BondRow:
+    return BondRow(position=position, kind=kind, percent=Decimal(percent), forms=list(forms))
+
+
+def _events(contract: Contract, *events: tuple[EventKind, date, str | None] | tuple[EventKind, date]) -> None:
+    for event in events:
+        kind, on = event[0], event[1]
+        amount = Decimal(event[2]) if len(event) > 2 and event[2] is not None else None  # type: ignore[misc]
+        factories.EventFactory(contract=contract, kind=kind, occurred_on=on, amount=amount)
+
+
+def _done(contract: Contract, accepted: date = date(2025, 8, 25)) -> None:
+    _events(contract, (EventKind.DELIVERED, date(2025, 8, 20)), (EventKind.ACCEPTED, accepted))
+
+
+def varied_contracts(school: Organization) -> dict[str, Contract]:
+    """One contract per case the audit distinguishes (name -> contract)."""
+    supplier = factories.SupplierFactory(owner=school)
+    large = factories.SupplierFactory(
+        owner=school,
+        employees=900,
+        revenue_wan=Decimal("900000"),
+        assets_wan=Decimal("900000"),
+        declared_size=None,
+    )
+    c: dict[str, Contract] = {}
+
+    def make(name: str, **kw: Any) -> Contract:
+        kw.setdefault("supplier_id", supplier.id)
+        c[name] = factories.ContractFactory(purchaser=school, **kw)
+        return c[name]
+
+    _done(make("unpaid"))
+    contract = make("paid_late")
+    _done(contract)
+    _events(contract, (EventKind.PAID, date(2025, 11, 1), "1000000.00"))
+    contract = make("paid_on_time")
+    _done(contract)
+    _events(contract, (EventKind.PAID, date(2025, 9, 1), "1000000.00"))
+    contract = make("partly_paid")
+    _done(contract)
+    _events(contract, (EventKind.PAID, date(2025, 10, 1), "400000.00"))
+    contract = make(
+        "prepay_and_final",
+        payment_terms=[
+            _term(0, PaymentKind.PREPAYMENT, "30", Trigger.SIGNING, 10),
+            _term(1, PaymentKind.FINAL, "70", Trigger.ACCEPTANCE, 30),
+        ],
+    )
+    _done(contract)
+    _events(contract, (EventKind.PAID, date(2025, 8, 5), "300000.00"))
+    # bonds at the cap's boundary (10% of the contract amount): exactly, and one fen over
+    _done(
+        make(
+            "bond_exactly_10",
+            amount=Decimal("100.00"),
+            bonds=[_bond(0, BondKind.PERFORMANCE, "10", BondForm.CASH, BondForm.BANK_GUARANTEE)],
+        )
+    )
+    _done(
+        make(
+            "bond_one_fen_over",
+            amount=Decimal("100.00"),
+            bonds=[_bond(0, BondKind.PERFORMANCE, "10.01", BondForm.CASH, BondForm.BANK_GUARANTEE)],
+        )
+    )
+    _done(make("cash_only_bond", bonds=[_bond(0, BondKind.PERFORMANCE, "5", BondForm.CASH)]))
+    contract = make(
+        "cash_bond_returned_late",
+        bonds=[_bond(0, BondKind.PERFORMANCE, "5", BondForm.CASH, BondForm.BANK_GUARANTEE)],
+    )
+    _done(contract)
+    _events(
+        contract,
+        (EventKind.BOND_RETURNED, date(2026, 6, 1)),
+        (EventKind.PAID, date(2025, 9, 1), "1000000.00"),
+    )
+    works_terms = [
+        _term(0, PaymentKind.FINAL, "97", Trigger.ACCEPTANCE, 30),
+        _term(1, PaymentKind.RETENTION, "3", Trigger.WARRANTY_END, 15, held_months=12),
+    ]
+    _done(make("works_retention_exactly_3", category=Category.WORKS, payment_terms=works_terms, bonds=[]))
+    _done(
+        make(
+            "works_retention_over_3",
+            category=Category.WORKS,
+            amount=Decimal("100.00"),
+            payment_terms=[
+                _term(0, PaymentKind.FINAL, "96.99", Trigger.ACCEPTANCE, 30),
+                _term(1, PaymentKind.RETENTION, "3.01", Trigger.WARRANTY_END, 15, held_months=30),
+            ],
+            bonds=[],
+        )
+    )
+    _done(
+        make(
+            "works_bond_and_retention",  # 建质〔2017〕138号 Art. 6
+            category=Category.WORKS,
+            payment_terms=[_term(0, PaymentKind.FINAL, "100", Trigger.ACCEPTANCE, 30)],
+            bonds=[
+                _bond(0, BondKind.PERFORMANCE, "5", BondForm.CASH, BondForm.BANK_GUARANTEE),
+                _bond(1, BondKind.QUALITY_RETENTION, "3", BondForm.CASH),
+            ],
+        )
+    )
+    _done(
+        make("over_agreed_days", payment_terms=[_term(0, PaymentKind.FINAL, "100", Trigger.ACCEPTANCE, 90)])
+    )
+    _done(make("settlement_audit", settlement_tied_to_audit=True))
+    _done(make("large_supplier", supplier_id=large.id))
+    _done(make("other_purchaser", purchaser_type=PurchaserType.OTHER))
+    _done(make("no_terms", payment_terms=[], bonds=[]))
+    # imported from OCDS: the source records no bond returns, so none is judged
+    contract = make(
+        "ocds_no_returns",
+        supplier_id=None,
+        supplier_scale="sme",
+        ocid="ocds-xj0001-test-1",
+        bonds=[_bond(0, BondKind.PERFORMANCE, "5", BondForm.CASH)],
+    )
+    _done(contract)
+    # audited one by one: the derived rows do not stand for them
+    _done(make("usd", currency="USD"))
+    _done(make("draft", status=ContractStatus.DRAFT))
+    _done(make("terminated", status=ContractStatus.TERMINATED))
+    contract = make("paid_after_as_of")
+    _done(contract)
+    _events(contract, (EventKind.PAID, date(2027, 1, 5), "1000000.00"))
+    _events(make("acceptance_clock_open"), (EventKind.DELIVERED, date(2026, 11, 20)))
+    contract = make("paid_before_signed")
+    _done(contract)
+    _events(contract, (EventKind.PAID, date(2025, 7, 1), "10.00"))
+    return c
+
+
+def _seen(sightings: list[Sighting]) -> dict[str, tuple[Any, ...]]:
+    out = {}
+    for s in sightings:
+        f = s.finding
+        out[s.key] = (
+            f.rule_id,
+            f.category,
+            f.legal_force,
+            tuple(c.as_dict()["doc_id"] + c.article for c in f.citations),
+            f.message_zh,
+            f.message_en,
+            f.remedy_zh,
+            f.remedy_en,
+            jsonable(f.evidence),
+            f.policy_version,
+            s.organization_id,
+            s.region_code,
+            s.contract_id,
+        )
+    return out
+
+
+def test_set_based_finds_what_the_per_contract_audit_finds(session: Session) -> None:
+    school = factories.OrganizationFactory(region_code="650102")
+    contracts = varied_contracts(school)
+    ids = sorted(c.id for c in contracts.values())
+    refresh_obligations(session, ids)
+    policy_at = default_policy_at()
+    one, many = Tally(), Tally()
+    expected = _seen(audit_one_by_one(session, ids, policy_at, AS_OF, one))
+    found = _seen(audit_chunk(session, true(), ids, policy_at, AS_OF, many))
+    assert found == expected
+    assert (many.counts, many.forces, many.coverage) == (one.counts, one.forces, one.coverage)
+    assert many.failed == one.failed == [contracts["paid_before_signed"].id]
+    by_name = {c.id: name for name, c in contracts.items()}
+    kinds = {(by_name[v[-1]], v[0]) for v in found.values()}
+    # every kind of finding the set-based path builds itself is among them
+    assert {
+        ("unpaid", "payment.overdue"),
+        ("paid_late", "payment.overdue"),
+        ("partly_paid", "payment.overdue"),
+        ("cash_bond_returned_late", "bond.unreturned"),
+        ("bond_one_fen_over", "terms.bond.over_cap"),
+        ("cash_only_bond", "terms.bond.cash_only"),
+        ("works_retention_over_3", "terms.retention.works_over_cap"),
+        ("works_bond_and_retention", "terms.retention.with_performance_bond"),
+        ("over_agreed_days", "terms.payment.over_agreed_max"),
+    } <= kinds
+    assert ("bond_exactly_10", "terms.bond.over_cap") not in kinds
+    assert ("works_retention_exactly_3", "terms.retention.works_over_cap") not in kinds
+    assert not {k for k in kinds if k[0] in ("paid_on_time", "no_terms", "large_supplier")} - {
+        ("large_supplier", "terms.bond.cash_only")
+    }
+    assert many.coverage["bond.unreturned"]["not_applicable:source_records_no_bond_returns"] == 1
+    # only the contracts the derived rows cannot stand for went one by one
+    alone = {"usd", "draft", "terminated", "paid_after_as_of", "acceptance_clock_open", "paid_before_signed"}
+    assert many.one_by_one == len(alone)
+
+
+def test_a_contract_derived_under_other_packs_is_audited_one_by_one(session: Session) -> None:
+    school = factories.OrganizationFactory(region_code="650102")
+    contract = factories.ContractFactory(purchaser=school)
+    _done(contract)
+    refresh_obligations(session, [contract.id])
+    stored = session.get(StoredAudit, contract.id)
+    assert stored is not None and stored.book
+    stored.book = "other packs"
+    session.flush()
+    one, many = Tally(), Tally()
+    expected = _seen(audit_one_by_one(session, [contract.id], default_policy_at(), AS_OF, one))
+    assert _seen(audit_chunk(session, true(), [contract.id], default_policy_at(), AS_OF, many)) == expected
+    assert many.one_by_one == 1
+
+
+def test_running_twice_keeps_the_count_and_a_dismissed_finding_dismissed(session: Session) -> None:
+    school = factories.OrganizationFactory(region_code="650102")
+    contracts = varied_contracts(school)
+    refresh_obligations(session, [c.id for c in contracts.values()])
+    finance = factories.OrganizationFactory(kind=OrganizationKind.FINANCE_DEPARTMENT, region_code="650000")
+    auditor = Actor(0, finance.id, Role.AUDITOR, "650000")
+    scope = {"period_from": date(2000, 1, 1), "period_to": date(2100, 1, 1), "as_of": AS_OF}
+    first = create_audit_run(session, auditor, **scope)
+    stored = session.scalars(select(StoredFinding).order_by(StoredFinding.id)).all()
+    assert first.summary["written"]["opened"] == len(stored) > 0
+    dismissed = stored[0]
+    change_status(session, auditor, dismissed.id, status=FindingStatus.DISMISSED, reason="已核实 / checked")
+    second = create_audit_run(session, auditor, **scope)
+    assert second.summary["written"] == {
+        "opened": 0,
+        "reopened": 0,
+        "refreshed": len(stored),
+        "resolved_as_cleared": 0,
+    }
+    assert (
+        session.scalar(select(StoredFinding.status).where(StoredFinding.id == dismissed.id))
+        is FindingStatus.DISMISSED
+    )
+    assert len(session.scalars(select(StoredFinding)).all()) == len(stored)
