@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
 """Time the regional payments report over N contracts (default 1,000,000) in PostgreSQL.
 
-Usage: bench/report_pg.py [N] [--url URL] [--runs R] [--keep] [--schema NAME]
+Usage: bench/report_pg.py [N] [--url URL] [--runs R] [--keep] [--schema NAME] [--derive]
 Creates a throwaway schema, migrates it, bulk-loads (COPY) organizations, contracts, their
 events and their ``contract_obligations`` rows shaped like shared/bench/ocds_corpus.py's releases
 (the obligation rows as refresh_obligations derives them: statutory payment duty for SME
 suppliers, cash bonds, retention), ANALYZEs, times ``region_report`` + ``report_json`` for the
 whole region R times and prints the figures, then drops the schema (unless --keep). ``--schema``
-times a schema kept by an earlier run instead of loading one (and leaves it).
+times a schema kept by an earlier run instead of loading one (and leaves it). ``--derive`` loads
+what an audit run reads as well: each contract's payment terms and bond as the release states them,
+a fifth of the contracts entered by a platform (no ocid, bond returns recorded), and the obligation
+and ``contract_audits`` rows derived from the contract's facts by the rules themselves (slower).
 """
 
 import argparse
 import io
+import json
 import random
 import sys
 import time
@@ -19,16 +23,35 @@ import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 import psycopg
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from procurement import schema
+from procurement.contracts.facts import bonds_of, payment_terms_of
 from procurement.db import create_db_engine
+from procurement.finance.derived import audit_row, default_fingerprint
+from procurement.finance.obligations import ObligationOwner, default_policy_at, obligation_rows
+from procurement.ocds.mapping import SCALES as PUBLISHED_SCALES
+from procurement.ocds.mapping import UNRECORDED as OCDS_UNRECORDED
 from procurement.organizations.models import Role
 from procurement.reports.db_report import region_report, report_json
 from procurement.scope import Actor
+from rules.contract import ContractFacts, Event
+from rules.vocabulary import (
+    BondForm,
+    BondKind,
+    Category,
+    ContractStatus,
+    DayType,
+    EventKind,
+    PaymentKind,
+    PurchaserType,
+    Size,
+    Trigger,
+)
 
 REGIONS = ["650100", "650200", "650400", "652300", "652800", "654000", "659001"]
 SCALES = ["micro", "sme", "sme", "sme", "large"]
@@ -38,7 +61,7 @@ ORG_COLUMNS = "id, name, kind, region_code, created_at, external_id"
 CONTRACT_COLUMNS = (
     "id, owner_org_id, purchaser_id, region_code, external_ref, title, category, amount, currency, "
     "purchaser_type, signed_on, jurisdiction, sme_reserved, status, settlement_tied_to_audit, "
-    "supplier_scale, ocid, version, created_at, updated_at"
+    "supplier_scale, ocid, warranty_months, version, created_at, updated_at"
 )
 EVENT_COLUMNS = "contract_id, kind, occurred_on, amount, note, recorded_by_org_id, created_at"
 OBLIGATION_COLUMNS = (
@@ -49,6 +72,21 @@ NOW = "2026-11-26 00:00:00+00"
 NULL = "\\N"
 
 
+TERM_COLUMNS = (
+    "contract_id, position, kind, percent, trigger, days, day_type, held_months, days_agreed, amount"
+)
+BOND_COLUMNS = "contract_id, position, kind, percent, forms, amount"
+AUDIT_COLUMNS = "contract_id, book, consistent, coverage, terms"
+FORMS = {
+    "cash": BondForm.CASH,
+    "guarantee": BondForm.BANK_GUARANTEE,
+    "insurance": BondForm.INSURANCE,
+    "cheque": BondForm.CHEQUE,
+}
+# contracts a platform entered (no ocid): it records bond returns, so their bonds are judged
+PLATFORM_SHARE = 0.2
+
+
 def _d(value: date | None) -> str:
     return value.isoformat() if value is not None else NULL
 
@@ -57,9 +95,173 @@ def _m(value: Decimal | None) -> str:
     return str(value) if value is not None else NULL
 
 
-def generate(n: int, seed: int) -> Iterator[tuple[str, list[str], list[str]]]:
-    """Per contract: its contracts row, event rows and obligation rows as COPY text lines."""
+def _json(value: object) -> str:
+    # COPY text format: a backslash in the JSON text must be doubled
+    return json.dumps(value, ensure_ascii=False, default=str).replace("\\", "\\\\")
+
+
+def _obligation_line(row: dict[str, Any]) -> str:
+    values = (
+        str(row["contract_id"]), str(row["purchaser_id"]), row["region_code"], _d(row["signed_on"]),
+        row["kind"].value, row["ref"], str(row["amount"]), _d(row["arises_on"]), _d(row["due_on"]),
+        _d(row["settled_on"]), _m(row["settled_amount"]), "t" if row["approximate"] else "f",
+        row["policy_version"], _json(row["basis"]),
+    )  # fmt: skip
+    return "\t".join(values)
+
+
+class Contract(NamedTuple):
+    """The values ``generate`` draws for one contract (percentages 0-100)."""
+
+    id: int
+    purchaser: int
+    region: str
+    scale: str
+    category: str
+    amount: Decimal
+    signed: date
+    prepay: int
+    retention: int
+    bond: int
+    form: str
+    delivered: date
+    accepted: date
+    paid_on: date | None
+    ocid: str
+
+
+class Deriver:
+    """A generated contract's terms, bonds and events as ocds_corpus.py's release states them, and
+    the obligation and ``contract_audits`` rows the rules derive from its facts (the functions
+    refresh_obligations calls, on the facts ``stored_facts`` would read back)."""
+
+    def __init__(self, seed: int) -> None:
+        self.rnd = random.Random(seed + 1)  # the shared draws stay those of the plain data
+        self.policy_at = default_policy_at()
+        self.book = default_fingerprint()
+
+    def rows(self, c: Contract) -> "Rows":
+        rnd, cent = self.rnd, Decimal("0.01")
+        platform = rnd.random() < PLATFORM_SHARE
+        ocid = None if platform else c.ocid
+        # a platform records the size class; a release may publish only "sme" (an SME of unknown class)
+        scale = ("small" if c.scale == "sme" else c.scale) if platform else c.scale
+        rest = 100 - c.prepay - c.retention
+        terms: list[dict[str, Any]] = []
+        for kind, percent, trigger, months in (
+            (PaymentKind.PREPAYMENT, c.prepay, Trigger.SIGNING, None),
+            (PaymentKind.FINAL, rest, Trigger.ACCEPTANCE, None),
+            (PaymentKind.RETENTION, c.retention, Trigger.WARRANTY_END, 12),
+        ):
+            if percent:
+                # OCDS milestones state amounts and no agreed days: the statutory term applies
+                terms.append(
+                    {
+                        "kind": kind,
+                        "percent": Decimal(percent),
+                        "trigger": trigger,
+                        "days": 0,
+                        "day_type": DayType.CALENDAR,
+                        "held_months": months,
+                        "days_agreed": False,
+                        "amount": (c.amount * percent / 100).quantize(cent),
+                    }
+                )
+        bonds: list[dict[str, Any]] = []
+        if c.bond:
+            amount = (c.amount * c.bond / 100).quantize(cent)
+            bonds.append(
+                {
+                    "kind": BondKind.PERFORMANCE,
+                    "percent": Decimal(c.bond),
+                    "forms": [FORMS[c.form]],
+                    "amount": amount,
+                }
+            )
+        events = [Event(EventKind.DELIVERED, c.delivered), Event(EventKind.ACCEPTED, c.accepted)]
+        if c.prepay:
+            on = c.signed + timedelta(days=rnd.choice([5, 10, 40]))
+            events.append(Event(EventKind.PAID, on, terms[0]["amount"]))
+        if c.paid_on is not None:
+            events.append(Event(EventKind.PAID, c.paid_on, (c.amount * rest / 100).quantize(cent)))
+        if platform and c.bond and rnd.random() < 0.7:
+            on = c.accepted + timedelta(days=30 + rnd.choice([-10, 0, 5, 60]))
+            events.append(Event(EventKind.BOND_RETURNED, on))
+        if ocid is not None:
+            size = PUBLISHED_SCALES.get(scale)
+            unrecorded = OCDS_UNRECORDED - {e.kind for e in events}
+        else:
+            size, unrecorded = Size(scale), frozenset()
+        facts = ContractFacts(
+            category=Category(c.category),
+            amount=c.amount,
+            purchaser_type=PurchaserType.PUBLIC_BODY,
+            supplier_size=size,
+            signed_on=c.signed,
+            jurisdiction=c.region,
+            payment_terms=payment_terms_of(terms, c.amount),
+            bonds=bonds_of(bonds, c.amount),
+            warranty_months=12 if c.retention else None,
+            events=tuple(sorted(events, key=lambda e: e.on)),
+            unrecorded=frozenset(unrecorded),
+        )
+        owner = ObligationOwner(c.id, c.purchaser, c.region, c.signed, ContractStatus.COMPLETED)
+        i = c.id
+        contract = "\t".join(
+            (
+                str(i), "1", str(c.purchaser), c.region, f"{c.ocid}-c1", "采购合同", c.category,
+                str(c.amount), "CNY", "public_body", c.signed.isoformat(), c.region, "f", "completed", "f",
+                scale, ocid or NULL, "12" if c.retention else NULL, "1", NOW, NOW,
+            )
+        )  # fmt: skip
+        return Rows(
+            contract,
+            [
+                f"{i}\t{e.kind.value}\t{e.on}\t{_m(e.amount)}\t{'OCDS' if ocid else '平台'}\t1\t{NOW}"
+                for e in events
+            ],
+            [_obligation_line(row) for row in obligation_rows(owner, facts, self.policy_at)],
+            [
+                f"{i}\t{n}\t{t['kind'].value}\t{t['percent']}\t{t['trigger'].value}\t0\tcalendar\t"
+                f"{t['held_months'] if t['held_months'] is not None else NULL}\tf\t{t['amount']}"
+                for n, t in enumerate(terms)
+            ],
+            [
+                f"{i}\t{n}\t{b['kind'].value}\t{b['percent']}\t{_json([f.value for f in b['forms']])}\t"
+                f"{b['amount']}"
+                for n, b in enumerate(bonds)
+            ],
+            [
+                "\t".join(
+                    (
+                        str(i),
+                        a["book"],
+                        "t" if a["consistent"] else "f",
+                        _json(a["coverage"]),
+                        _json(a["terms"]),
+                    )
+                )
+                for a in [audit_row(i, facts, self.policy_at, self.book)]
+            ],
+        )
+
+
+class Rows(NamedTuple):
+    """One contract's COPY text lines per table (terms, bonds and audits only when derived)."""
+
+    contract: str
+    events: list[str]
+    obligations: list[str]
+    terms: list[str] = []
+    bonds: list[str] = []
+    audits: list[str] = []
+
+
+def generate(n: int, seed: int, derive: bool = False) -> Iterator[Rows]:
+    """Per contract its rows; ``derive``: also its terms and bonds, and its obligations and
+    ``contract_audits`` row derived from them by the rules (``procurement.finance.derived``)."""
     rnd = random.Random(seed)
+    deriver = Deriver(seed) if derive else None
     base = date(2024, 1, 1)
     cent = Decimal("0.01")
     for i in range(1, n + 1):
@@ -79,12 +281,21 @@ def generate(n: int, seed: int) -> Iterator[tuple[str, list[str], list[str]]]:
         accepted = delivered + timedelta(days=rnd.choice([3, 5, 7, 15, 30]))
         paid_on = accepted + timedelta(days=rnd.choice([10, 20, 28, 30, 45, 60, 90, 150]))
         paid = rnd.random() < 0.9
+        category = rnd.choice(CATEGORIES)
         ocid = f"ocds-xj0001-{region}-{i:09d}"
+        if deriver is not None:
+            yield deriver.rows(
+                Contract(
+                    i, purchaser, region, scale, category, amount, signed, prepay, retention, bond, form,
+                    delivered, accepted, paid_on if paid else None, ocid,
+                )
+            )  # fmt: skip
+            continue
         contract = "\t".join(
             (
-                str(i), "1", str(purchaser), region, f"{ocid}-c1", "采购合同", rnd.choice(CATEGORIES),
+                str(i), "1", str(purchaser), region, f"{ocid}-c1", "采购合同", category,
                 str(amount), "CNY", "public_body", signed.isoformat(), region, "f", "completed", "f",
-                scale, ocid, "1", NOW, NOW,
+                scale, ocid, NULL, "1", NOW, NOW,
             )
         )  # fmt: skip
         events = [
@@ -120,10 +331,10 @@ def generate(n: int, seed: int) -> Iterator[tuple[str, list[str], list[str]]]:
                 f"{common}\tretention_release\t{1 + bool(prepay)}\t{ret}\t{accepted}\t{due_ret}\t{NULL}\t"
                 f"{NULL}\tf\txj\t{{}}"
             )
-        yield contract, events, obligations
+        yield Rows(contract, events, obligations)
 
 
-def load(conninfo: str, schema_name: str, n: int, seed: int) -> dict[str, int]:
+def load(conninfo: str, schema_name: str, n: int, seed: int, derive: bool = False) -> dict[str, int]:
     counts = {"contracts": 0, "events": 0, "obligations": 0}
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(f'SET search_path TO "{schema_name}"')
@@ -136,26 +347,37 @@ def load(conninfo: str, schema_name: str, n: int, seed: int) -> dict[str, int]:
         with conn.cursor() as cur, cur.copy(f"COPY organizations ({ORG_COLUMNS}) FROM STDIN") as copy:
             copy.write(orgs.getvalue())
         batch = 50_000
-        rows = generate(n, seed)
+        rows = generate(n, seed, derive)
         done = 0
         while done < n:
             c_buf, e_buf, o_buf = io.StringIO(), io.StringIO(), io.StringIO()
+            t_buf, b_buf, a_buf = io.StringIO(), io.StringIO(), io.StringIO()
             for _ in range(min(batch, n - done)):
-                contract, events, obligations = next(rows)
-                c_buf.write(contract + "\n")
-                for line in events:
-                    e_buf.write(line + "\n")
-                for line in obligations:
-                    o_buf.write(line + "\n")
-                counts["events"] += len(events)
-                counts["obligations"] += len(obligations)
+                row = next(rows)
+                c_buf.write(row.contract + "\n")
+                for buf, lines in (
+                    (e_buf, row.events),
+                    (o_buf, row.obligations),
+                    (t_buf, row.terms),
+                    (b_buf, row.bonds),
+                    (a_buf, row.audits),
+                ):
+                    for line in lines:
+                        buf.write(line + "\n")
+                counts["events"] += len(row.events)
+                counts["obligations"] += len(row.obligations)
                 done += 1
             with conn.cursor() as cur:
                 for table, columns, buf in (
                     ("contracts", CONTRACT_COLUMNS, c_buf),
                     ("contract_events", EVENT_COLUMNS, e_buf),
                     ("contract_obligations", OBLIGATION_COLUMNS, o_buf),
+                    ("payment_terms", TERM_COLUMNS, t_buf),
+                    ("bonds", BOND_COLUMNS, b_buf),
+                    ("contract_audits", AUDIT_COLUMNS, a_buf),
                 ):
+                    if buf.tell() == 0 and table != "contracts":
+                        continue
                     with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                         copy.write(buf.getvalue())
             print(f"  loaded {done:,} contracts", file=sys.stderr, end="\r")
@@ -173,6 +395,9 @@ def main() -> None:
     parser.add_argument("--as-of", default="2026-11-26")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--schema", help="time this kept schema; load nothing, drop nothing")
+    parser.add_argument(
+        "--derive", action="store_true", help="also terms and bonds, obligations derived by the rules"
+    )
     args = parser.parse_args()
     schema_name = args.schema or f"smeproc_bench_{uuid.uuid4().hex[:8]}"
     url = make_url(args.url)
@@ -187,7 +412,7 @@ def main() -> None:
         if not args.schema:
             schema.upgrade(scoped)
             started = time.perf_counter()
-            counts = load(conninfo, schema_name, args.count, args.seed)
+            counts = load(conninfo, schema_name, args.count, args.seed, args.derive)
             loaded = time.perf_counter() - started
             print(
                 f"loaded {counts['contracts']:,} contracts, {counts['events']:,} events, "

@@ -37,7 +37,8 @@ class AuditRunSchema(Schema):
     as_of = fields.Date()
     summary = fields.Dict(
         metadata={
-            "description": "once completed: contracts, audited, findings (count by rule id), "
+            "description": "once completed: contracts, audited, audited_one_by_one (contracts the "
+            "set-based run audited one by one), findings (count by rule id), "
             "by_legal_force (mandatory violations and encouraged-target misses apart), written "
             "(opened, reopened, refreshed, resolved_as_cleared: what the run did to the stored "
             "findings), coverage (per rule: evaluated or the reason it could not evaluate, with "

@@ -217,6 +217,8 @@ def execute_audit_run(
     run.summary = {
         "contracts": len(ids),
         "audited": len(ids) - len(failed),
+        # audited through the per-contract path: the derived rows could not stand for them
+        "audited_one_by_one": tally.one_by_one if set_based else len(ids),
         "findings": dict(sorted(tally.counts.items())),
         "by_legal_force": {force.value: tally.forces[force.value] for force in LegalForce},
         "written": {

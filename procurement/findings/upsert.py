@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, String, Text, and_, insert, literal, selec
 from sqlalchemy.orm import Session
 
 from procurement.events.models import OutboxEvent
+from procurement.findings import bulk_pg
 from procurement.findings.identity import changed_fields, evidence_digest
 from procurement.findings.models import FindingSource, FindingStatus, FindingTransition, StoredFinding
 from procurement.orm import utcnow
@@ -53,7 +54,7 @@ class UpsertCounts:
         self.ids += other.ids
 
 
-KEYS_PER_QUERY = 500
+KEYS_PER_QUERY = 2000
 CLEARED_REASON = "条件已消除 / condition cleared"
 _ACTIVE = (S.OPEN, S.ACKNOWLEDGED)
 
@@ -117,21 +118,32 @@ def _upsert_some(
     now: datetime,
 ) -> UpsertCounts:
     counts = UpsertCounts()
-    columns = (StoredFinding.id, StoredFinding.key, StoredFinding.status, StoredFinding.status_reason)
     known = {
         row.key: row
-        for row in session.execute(
-            select(*columns, StoredFinding.evidence_digest, StoredFinding.evidence).where(
-                StoredFinding.key.in_([s.key for s in sightings])
-            )
-        )
+        for row in session.execute(select(*_KNOWN).where(StoredFinding.key.in_([s.key for s in sightings])))
     }
+    contents = [_content(s.finding, jsonable(s.finding.evidence)) for s in sightings]
+    reopening = {
+        s.key: known[s.key].id
+        for s, content in zip(sightings, contents, strict=True)
+        if s.key in known and _reopens(known[s.key], content)
+    }
+    old_evidence: dict[int, dict[str, Any]] = {}
+    if reopening:  # only a reopening says what changed: read those findings' evidence alone
+        old_evidence = dict(
+            session.execute(
+                select(StoredFinding.id, StoredFinding.evidence).where(
+                    StoredFinding.id.in_(list(reopening.values()))
+                )
+            ).all()
+        )
     inserts: list[dict[str, Any]] = []
+    news: list[Sighting] = []
     updates: list[dict[str, Any]] = []
+    seen_only: list[int] = []  # found again exactly as stored: only the sighting is recorded
     transitions: list[dict[str, Any]] = []
     events: list[dict[str, Any]] = []
-    for s in sightings:
-        content = _content(s.finding, jsonable(s.finding.evidence))
+    for s, content in zip(sightings, contents, strict=True):
         row = known.get(s.key)
         if row is None:
             inserts.append(
@@ -150,66 +162,123 @@ def _upsert_some(
                     "last_seen_at": now,
                 }
             )
+            news.append(s)
             continue
-        change = content | {"id": row.id, "source": source, "source_id": source_id, "last_seen_at": now}
-        closed = row.status in (S.DISMISSED, S.RESOLVED)
-        reopen = closed and (
-            (row.status is S.RESOLVED and row.status_reason == CLEARED_REASON)
-            or row.evidence_digest != content["evidence_digest"]
-        )
-        if reopen:
-            reason = _reopen_reason(row.status, row.status_reason, row.evidence, content["evidence"])
-            change |= {
+        if s.key not in reopening:
+            counts.refreshed += 1
+            if source is FindingSource.AUDIT_RUN and _unchanged(row, content):
+                seen_only.append(row.id)
+            else:
+                updates.append(
+                    content | {"id": row.id, "source": source, "source_id": source_id, "last_seen_at": now}
+                )
+            continue
+        reason = _reopen_reason(row.status, row.status_reason, old_evidence[row.id], content["evidence"])
+        updates.append(
+            content
+            | {
+                "id": row.id,
+                "source": source,
+                "source_id": source_id,
+                "last_seen_at": now,
                 "status": S.OPEN,
                 "status_reason": reason,
                 "status_changed_at": now,
                 "status_changed_by": by,
             }
-            transitions.append(
-                {
-                    "finding_id": row.id,
-                    "at": now,
-                    "by": by,
-                    "from_status": row.status,
-                    "to_status": S.OPEN,
-                    "reason": reason,
-                }
-            )
-            events.append(
-                status_changed_event(row.id, s.organization_id, s.region_code, row.status, S.OPEN, reason, by)
-            )
-            counts.reopened += 1
-        else:
-            counts.refreshed += 1
-        updates.append(change)
-    new_ids: dict[str, int] = {}
-    if inserts:
-        returned = session.execute(
-            insert(StoredFinding).returning(StoredFinding.id, StoredFinding.key), inserts
         )
-        new_ids = {key: id_ for id_, key in returned}
-        found_reason = f"{source.value} {source_id} 发现 / found by {source.value} {source_id}"
-        transitions += [
+        transitions.append(
             {
-                "finding_id": new_ids[row["key"]],
+                "finding_id": row.id,
                 "at": now,
                 "by": by,
-                "from_status": None,
+                "from_status": row.status,
                 "to_status": S.OPEN,
-                "reason": found_reason,
+                "reason": reason,
             }
-            for row in inserts
-        ]
+        )
+        events.append(
+            status_changed_event(row.id, s.organization_id, s.region_code, row.status, S.OPEN, reason, by)
+        )
+        counts.reopened += 1
+    new_ids: dict[str, int] = {}
+    if inserts:
+        found_reason = f"{source.value} {source_id} 发现 / found by {source.value} {source_id}"
+        if session.get_bind().dialect.name == "postgresql":
+            new_ids = bulk_pg.insert_findings(session, inserts)
+            bulk_pg.opened(session, list(new_ids.values()), now, by, found_reason, source.value)
+        else:
+            returned = session.execute(
+                insert(StoredFinding).returning(StoredFinding.id, StoredFinding.key), inserts
+            )
+            new_ids = {key: id_ for id_, key in returned}
+            transitions += [
+                {
+                    "finding_id": new_ids[row["key"]],
+                    "at": now,
+                    "by": by,
+                    "from_status": None,
+                    "to_status": S.OPEN,
+                    "reason": found_reason,
+                }
+                for row in inserts
+            ]
+            events += [_opened(new_ids[s.key], s, source) for s in news]
         counts.opened = len(inserts)
+    if seen_only:
+        session.execute(
+            update(StoredFinding)
+            .where(StoredFinding.id.in_(seen_only))
+            .values(source=source, source_id=source_id, last_seen_at=now)
+            .execution_options(synchronize_session=False)
+        )
     if updates:
         session.execute(update(StoredFinding), updates)
     if transitions:
         session.execute(insert(FindingTransition), transitions)
-    events += [_opened(new_ids[s.key], s, source) for s in sightings if s.key in new_ids]
     if events:  # the outbox rows emit_event would write, in one statement
         session.execute(insert(OutboxEvent), events)
     counts.ids = [new_ids[s.key] if s.key in new_ids else known[s.key].id for s in sightings]
     return counts
+
+
+_KNOWN = (
+    StoredFinding.id,
+    StoredFinding.key,
+    StoredFinding.status,
+    StoredFinding.status_reason,
+    StoredFinding.evidence_digest,
+    StoredFinding.message_zh,
+    StoredFinding.message_en,
+    StoredFinding.policy_version,
+    StoredFinding.legal_force,
+    StoredFinding.rule_id,
+)
+
+
+def _reopens(row: Any, content: Mapping[str, Any]) -> bool:
+    """A closed finding found again reopens: one the audit cleared always, one a person closed when
+    its material evidence changed."""
+    if row.status not in (S.DISMISSED, S.RESOLVED):
+        return False
+    if row.status is S.RESOLVED and row.status_reason == CLEARED_REASON:
+        return True
+    return bool(row.evidence_digest != content["evidence_digest"])
+
+
+def _unchanged(row: Any, content: Mapping[str, Any]) -> bool:
+    # a contract's findings: the texts carry what moves with the day (days late, interest, what is
+    # outstanding, when it was settled) and the digest the rest of the evidence; equal, the stored
+    # finding already says what was found (a document's clause may move without either changing, so
+    # document audits always rewrite)
+    return bool(
+        row.evidence_digest == content["evidence_digest"]
+        and row.message_zh == content["message_zh"]
+        and row.message_en == content["message_en"]
+        and row.policy_version == content["policy_version"]
+        and row.legal_force == content["legal_force"]
+        and row.rule_id == content["rule_id"]
+    )
 
 
 def _opened(finding_id: int, s: Sighting, source: FindingSource) -> dict[str, Any]:
