@@ -7,6 +7,7 @@ from typing import Any
 
 from procurement.imports.contract_format import map_contract
 from procurement.ocds.mapping import MappedRelease, map_release
+from procurement.ocds.recorded import RECORDED_MARKERS, unrecorded_kinds
 from rules.vocabulary import EventKind
 
 Mapper = Callable[[Any], MappedRelease]
@@ -23,22 +24,12 @@ def register_mapper(name: str, mapper: Mapper) -> None:
 register_mapper("contract", map_contract)  # the API's contract-create format, supplier inline
 
 
-# Per input format, the event kinds a file may or may not record and the text that shows it does:
-# an OCDS file without any transaction is not expected to record payments
-# (``rules.contract.ContractFacts.unrecorded``). The contract format is the platform's own record,
-# which has a field for every kind of event: it is expected to record them all.
-RECORDED_MARKERS: dict[str, dict[EventKind, tuple[bytes, ...]]] = {
-    "ocds": {EventKind.PAID: (b'"transactions"',)},
-}
-
-
 def unrecorded_in(path: Path, fmt: str) -> frozenset[EventKind]:
     """The event kinds ``path`` records nowhere (one pass over the bytes, without parsing)."""
-    markers = RECORDED_MARKERS.get(fmt, {})
-    if not markers or path.stat().st_size == 0:
+    if fmt not in RECORDED_MARKERS or path.stat().st_size == 0:
         return frozenset()
     with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        return frozenset(kind for kind, texts in markers.items() if all(data.find(t) < 0 for t in texts))
+        return unrecorded_kinds(data, fmt)
 
 
 def plan_ranges(size: int, chunk_bytes: int = CHUNK_BYTES) -> list[tuple[int, int]]:

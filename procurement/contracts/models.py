@@ -56,6 +56,9 @@ class Contract(Base):
     builder_name: Mapped[str | None] = mapped_column(String(200))
     builder_size: Mapped[Size | None] = mapped_column(enum_column(Size))
     ocid: Mapped[str | None] = mapped_column(String(200), index=True)  # OCDS open contracting id
+    # kinds of event the contract's source file records nowhere (an OCDS file without any
+    # transaction: payments); no row is derived and no finding raised for them. None: not imported.
+    source_unrecorded: Mapped[list[EventKind] | None] = mapped_column(EnumList(EventKind))
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

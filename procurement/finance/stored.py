@@ -54,9 +54,9 @@ def facts_of(
         size = published  # an imported contract: the scale its release published, as the batch reads it
     unrecorded: frozenset[EventKind] = frozenset()
     if contract.ocid is not None:
-        # imported from OCDS, which records no bond return or retention release, unless the
-        # platform has since pushed such events for it
-        unrecorded = OCDS_UNRECORDED - {e.kind for e in events}
+        # imported from OCDS, which records no bond return or retention release, nor payments when
+        # its file held no transaction at all, unless the platform has since pushed such events
+        unrecorded = (OCDS_UNRECORDED | set(contract.source_unrecorded or ())) - {e.kind for e in events}
     return replace(facts, supplier_size=size, events=events, unrecorded=unrecorded)
 
 

@@ -19,6 +19,7 @@ from procurement.db import begin_write
 from procurement.finance.obligations import refresh_obligations
 from procurement.imports.models import OcdsImport
 from procurement.imports.services import Importer, Item, Outcome, finish_import, parse_body
+from procurement.ocds.recorded import unrecorded_kinds
 from procurement.scope import Actor
 
 PREFETCH_RELEASES = 200  # what one round of lookups covers (a few queries for 200 releases)
@@ -49,6 +50,7 @@ def import_ocds_batched(
     done = 0
     # a body that is not JSON at all raises InvalidInput here, before anything is written
     items = parse_body(data, media_type)
+    unrecorded = unrecorded_kinds(data, "ocds")
     # one session throughout (its objects outlive each commit: expire_on_commit is off), one short
     # transaction at a time
     with session_factory() as session:
@@ -58,7 +60,7 @@ def import_ocds_batched(
             session.expunge_all()
             begin_write(session)
             started = time.monotonic()
-            importer = Importer(session, actor, outcome=out)
+            importer = Importer(session, actor, outcome=out, unrecorded=unrecorded)
             importer.prefetch(chunk)
             touched_before = set(out.touched)
             for item in chunk:

@@ -33,6 +33,7 @@ from procurement.finance.obligations import refresh_obligations
 from procurement.imports.models import OcdsImport
 from procurement.ocds.mapping import MappedContract, MappedRelease, PartyRef, map_release
 from procurement.ocds.reader import releases_of_package
+from procurement.ocds.recorded import unrecorded_kinds
 from procurement.organizations.models import Organization, Role
 from procurement.orm import MONEY_MAX
 from procurement.scope import Actor, region_covers
@@ -40,7 +41,7 @@ from procurement.suppliers.models import Supplier
 from rules.contract import ContractFacts, Event
 from rules.errors import RulesError
 from rules.payment_clock import check_events
-from rules.vocabulary import ContractStatus, OrganizationKind, PurchaserType, Size
+from rules.vocabulary import ContractStatus, EventKind, OrganizationKind, PurchaserType, Size
 
 JSON_LINES = frozenset({"application/x-ndjson", "application/jsonl", "application/json-lines"})
 MAX_PROBLEMS = 1000
@@ -115,9 +116,18 @@ def _buyer_key(release: Mapping[str, Any], buyer: PartyRef | None) -> str | None
 class Importer:
     """One import: caches organizations and suppliers it has seen; holds no request state after."""
 
-    def __init__(self, session: Session, actor: Actor, *, outcome: Outcome | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        actor: Actor,
+        *,
+        outcome: Outcome | None = None,
+        unrecorded: frozenset[EventKind] = frozenset(),
+    ) -> None:
         self.session = session
         self.actor = actor
+        # what the whole file records nowhere (procurement.ocds.recorded), kept on each contract
+        self.unrecorded = sorted(unrecorded, key=lambda k: k.value)
         self.out = outcome if outcome is not None else Outcome()  # shared by the batches of one import
         self.buyers: dict[str, Organization] = {}
         self.suppliers: dict[str, Supplier] = {}
@@ -328,6 +338,7 @@ class Importer:
         facts = mc.facts
         supplier = self.supplier(mc.supplier) if mc.supplier is not None and mc.supplier.id else None
         values = _contract_values(release, mapped, mc, purchaser, supplier)
+        values["source_unrecorded"] = self.unrecorded
         if values["amount"] != facts.amount:
             self.out.problem(
                 where, "missing", f"contract {mc.contract_id}: amount rounded to the cent", mapped.ocid
@@ -547,7 +558,7 @@ def import_ocds(
     actor.require_write()
     # parsed before the first statement: on SQLite that statement takes the write gate
     items = list(parse_body(data, media_type))
-    importer = Importer(session, actor)
+    importer = Importer(session, actor, unrecorded=unrecorded_kinds(data, "ocds"))
     for start in range(0, len(items), PREFETCH_BATCH):
         batch = items[start : start + PREFETCH_BATCH]
         importer.prefetch(batch)

@@ -3,6 +3,7 @@ Accept (406 otherwise); scoping by region and organization; the signing period."
 
 import csv
 import io
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -82,6 +83,34 @@ class TestMatchesBatchAudit:
         assert body["total"]["bonds_past_due_count"] == 0
         assert body["total"]["retention_past_due_count"] == 0
         assert Decimal(body["total"]["on_time_rate"]) < 1
+
+    def test_a_file_without_any_transaction_shows_no_payment_overdue(
+        self, client: testing.TestClient, headers: dict[str, str], tmp_path: Path
+    ) -> None:
+        # the same releases without their transactions: the file records no payment at all, so an
+        # unpaid instalment is not evidence of a late one (issue 13: evidence, not absence)
+        releases = corpus(120)
+        bare = [without_transactions(r) for r in releases]
+        load(client, headers, bare)
+        path = tmp_path / "bare.jsonl"
+        path.write_bytes(as_lines(bare))
+        batch = audit_file(path, as_of=AS_OF, workers=1)
+        body = client.simulate_get(REPORT, params={"as_of": AS_OF.isoformat()}, headers=headers).json
+        assert body["total"]["contracts"] == 120
+        assert body["total"]["overdue_count"] == 0
+        assert figures(body["total"]) == expected(batch.stats.overall())
+        # the platform sends the file again with its transactions: payments are expected again
+        load(client, headers, releases)
+        again = client.simulate_get(REPORT, params={"as_of": AS_OF.isoformat()}, headers=headers).json
+        assert again["total"]["overdue_count"] > 0
+
+
+def without_transactions(release: dict[str, Any]) -> dict[str, Any]:
+    copy = json.loads(json.dumps(release))
+    for contract in copy.get("contracts") or ():
+        (contract.get("implementation") or {}).pop("transactions", None)
+    assert b'"transactions"' not in as_lines([copy])
+    return copy
 
 
 class TestFormats:
