@@ -98,7 +98,7 @@ def test_lawful_clauses_and_carve_outs_do_not_fire(scanner: BarrierScanner, text
         ("将特定金额的合同业绩作为评审因素。", "perf_specific_amount", Severity.VIOLATION),
         ("将成立年限作为资格条件。", "age.years_in_business", Severity.VIOLATION),
         ("将行业协会颁发的证书作为加分条件。", "honours_awards_scoring", Severity.VIOLATION),
-        ("要求提供由税务部门出具的纳税证明。", "extra_proof", Severity.VIOLATION),
+        ("要求提供由税务部门出具的纳税证明。", "authority_proof_instead_of_declaration", Severity.VIOLATION),
         ("投标人须在省政府采购网注册。", "platform_registration_as_qualification", Severity.VIOLATION),
         ("拒收电子保函。", "cash_only_deposit", Severity.VIOLATION),
         # forms only secondary reports name: advice

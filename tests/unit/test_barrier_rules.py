@@ -49,7 +49,7 @@ def categories(scanner: BarrierScanner, text: str, industry: str | None = None) 
         ("投标人须购买招标代理机构指定的电子标书软件。", "software"),
         ("投标设备品牌须为西门子。", "brand"),
         ("须提供制造商授权书，否则投标无效。", "manufacturer_authorisation"),
-        ("须提供法院出具的无诉讼证明。", "extra_proof"),
+        ("须提供法院出具的无诉讼证明。", "authority_proof_instead_of_declaration"),
         ("小微企业须提供税务部门出具的企业规模证明。", "sme_proof"),
         ("本项目只接受小微企业投标。", "set_aside"),
         ("投标人须具有AA级以上资信等级证书。", "credit_rating_certificates"),
