@@ -46,7 +46,7 @@ def official_docx() -> bytes:
     table.cell(0, 0).text, table.cell(0, 1).text = "评分因素", "评分标准"
     table.cell(1, 0).text = "企业实力"
     inner = table.cell(1, 1).add_table(rows=1, cols=1)
-    inner.cell(0, 0).text = "获得市级以上优秀企业荣誉证书的，每个得1分。"
+    inner.cell(0, 0).text = "获得市级以上优秀企业荣誉证书且具有本市同类项目业绩的，每个得1分。"
     notes = Part(
         PackURI("/word/footnotes.xml"),
         "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
@@ -77,7 +77,7 @@ def test_the_summary_counts_characters_and_clauses_not_findings() -> None:
     summary = result.summary
     assert summary["characters"] > 0
     assert summary["findings"] == len(result.findings)
-    # 优秀企业荣誉证书 of a 市级 award breaks two rules on one clause: one clause flagged
+    # a 市级 honour and 本市 experience in one cell break two rules on one clause: one clause flagged
     assert summary["clauses_flagged"] == summary["findings"] - 1
 
 
