@@ -79,7 +79,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "supplier_library": ("供应商库限制", "supplier list"),
     "disguised_threshold": ("变相门槛", "disguised threshold"),
     "extra_proof": ("可在线查询的信息", "information the buyer can check online"),
-    "authority_proof_instead_of_declaration": ("以部门证明代替声明", "authority proof instead of a declaration"),
+    "authority_proof_instead_of_declaration": ("以部门证明代替声明", "authority proof, not a declaration"),
     "sme_proof": ("中小企业证明要求", "SME proof demanded"),
     "set_aside": ("预留份额", "set-aside"),
     "software": ("软件要求", "software"),

@@ -54,6 +54,8 @@ _NUM = rf"(?:\d(?:\d|[,，](?=\d{{3}}))*(?:\.\d+)?|[{CN_NUMERAL_CHARS}]+)"
 _UNIT = r"(?:亿元|万元|元|亿|万|周年|年度|年|个工作日|工作日|个月|月|日历天|日|天|人次|人|名|家|个|项|%|分)?"
 _QUANTITY = re.compile(
     rf"(?P<date>\d{{4}})年(?!度)(?:(?P<month>\d{{1,2}})月(?:\d{{1,2}}日)?)?"
+    # 百分之五, 百分之二点五: a percentage written out (otherwise read as 百 points)
+    rf"|百分之(?P<pct>{_NUM})(?:点(?P<pct_tenths>[零〇一二三四五六七八九\d]+))?"
     rf"|(?P<num>{_NUM})(?P<unit>{_UNIT})"
 )
 _BEFORE = re.compile(
@@ -66,6 +68,7 @@ _BEFORE_TAIL = re.compile(r"(?:人民币|为|在|是)?\s*$")
 _AFTER = re.compile(
     r"\s*(?:[(（]含[)）])?\s*(?:(?P<ge>及以上|或以上|以上|起)|(?P<le>及以下|以下|以内)|(?P<lt>以前|之前|前))"
 )
+_CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _AMOUNT_SCALE = {"元": 1, "万": 10_000, "万元": 10_000, "亿": 100_000_000, "亿元": 100_000_000}
 _KIND_OF_UNIT = {
     "周年": QuantityKind.YEARS, "年": QuantityKind.YEARS, "年度": QuantityKind.YEARS,
@@ -107,6 +110,13 @@ def extract_quantities(
     for m in _QUANTITY.finditer(plain, start, end):
         if m.group("date"):
             kind, value = QuantityKind.DATE, Decimal(m.group("date"))
+        elif m.group("pct"):
+            share = parse_number(m.group("pct"))
+            if share is None:
+                continue
+            if tenths := m.group("pct_tenths"):
+                share += Decimal("0." + tenths.translate(_CN_DIGITS))
+            kind, value = QuantityKind.PERCENT, share / 100
         else:
             raw, unit = m.group("num"), m.group("unit")
             if raw and raw[-1] in "万亿" and not unit and raw[0] in "0123456789":

@@ -46,6 +46,23 @@ def test_years_counts_percentages_and_dates() -> None:
     assert only("须于2020年1月1日以前注册成立", QuantityKind.DATE)[:2] == (Decimal(2020), Comparator.LT)
 
 
+@pytest.mark.parametrize(
+    ("text", "share", "comparator"),
+    [
+        ("投标保证金为预算金额的百分之五", "0.05", None),
+        ("不超过百分之二点五", "0.025", Comparator.LE),
+        ("履约保证金为合同金额的百分之十五", "0.15", None),
+        ("百分之1.5", "0.015", None),
+        ("百分之〇点五", "0.005", None),
+    ],
+)
+def test_percentages_written_out_are_percentages_not_points(
+    text: str, share: str, comparator: Comparator | None
+) -> None:
+    assert only(text, QuantityKind.PERCENT)[:2] == (Decimal(share), comparator)
+    assert [q for q in extract_quantities(text) if q.kind is QuantityKind.POINTS] == []
+
+
 def test_a_year_label_is_no_duration() -> None:
     assert [q for q in extract_quantities("2024年度营业收入") if q.kind is QuantityKind.YEARS] == []
 
