@@ -13,8 +13,9 @@ through tests/data/barrier_cases/families.yaml. An illegal clause expects its fa
 expects nothing, so any finding on it is a false alarm of the finding's family. The clause-level
 line counts a clause as flagged when it has any finding, whatever the family.
 
---synthetic runs the old labelled corpus (tests/data/barrier_corpus.yaml), kept as a regression
-suite: the rules were written against it, so it is not the measure.
+--synthetic runs the old labelled corpus (tests/data/barrier_corpus.yaml) and the paraphrases written
+for issue 9 (barrier_corpus_paraphrases.yaml), kept as a regression suite: the rules were written
+against them, so they are not the measure.
 """
 
 import argparse
@@ -32,7 +33,7 @@ from rules.barriers.judged_cases import Families, JudgedCase, load_cases, load_f
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 CASES = DATA / "barrier_cases"
-CORPUS = DATA / "barrier_corpus.yaml"
+CORPORA = (DATA / "barrier_corpus.yaml", DATA / "barrier_corpus_paraphrases.yaml")
 SECTION_HEADINGS = {
     "qualification": "资格条件",
     "scoring": "评分办法",
@@ -133,7 +134,7 @@ def report_split(
 
 
 def run_synthetic(misses: bool) -> None:
-    items = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))["items"]
+    items = [item for path in CORPORA for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]]
     scanner = BarrierScanner()
     cases = []
     for item in items:
