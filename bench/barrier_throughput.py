@@ -4,10 +4,14 @@ generated Chinese tender text, for a couple of sizes; each size runs in a fresh 
 
 Usage: .venv/bin/python bench/barrier_throughput.py [MEGABYTES ...] [--corpus PATH_TO_tender_corpus.py]
 MB/s is per core: megabytes over the process's CPU seconds (best of --repeat runs); wall time too.
+Each run starts with an empty clause-verdict cache (the scanner's memory of clauses it has judged),
+so a repeat measures the first reading of the text, not a replay. The load average is printed too:
+on a shared machine CPU seconds stretch with contention.
 """
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -22,11 +26,12 @@ DEFAULT_CORPUS = ROOT.parent / "shared" / "bench" / "tender_corpus.py"
 def measure(path: Path, repeat: int) -> dict[str, float]:
     from procurement.documents.services import default_scanner, scan_text_stream
 
-    default_scanner()  # compiling the catalogue is start-up, not throughput
+    scanner = default_scanner()  # compiling the catalogue is start-up, not throughput
     best_cpu = best_wall = float("inf")
     findings = 0
     size = path.stat().st_size
     for _ in range(repeat):
+        scanner.forget()  # every run starts cold: no clause verdict carried over from the last
         cpu, wall = time.process_time(), time.perf_counter()
         with path.open("rb") as stream:
             _info, found = scan_text_stream(stream, path.name)
@@ -53,6 +58,7 @@ def main() -> None:
     if args.child:
         print(json.dumps(measure(args.child, args.repeat)))
         return
+    print("load average (1, 5, 15 min):", " ".join(f"{x:.2f}" for x in os.getloadavg()))
     print(f"{'MB':>6} {'findings':>9} {'MB/s (cpu)':>11} {'MB/s (wall)':>12} {'peak RSS MB':>12}")
     with tempfile.TemporaryDirectory() as tmp:
         for megabytes in args.sizes:

@@ -4,6 +4,7 @@ A text is scanned once by the keyword prefilter; only the clauses around a trigg
 normalised and checked, so text without any trigger costs one pass of the automaton.
 """
 
+import contextlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -59,6 +60,35 @@ class _Clause(NamedTuple):
     plain: str
 
 
+class _Verdict(NamedTuple):
+    """A clause judged: its stripped text (``shift`` characters into the raw clause), its kind, the
+    size check, and per rule that fired its trigger and quantities (offsets into ``body``)."""
+
+    shift: int
+    body: str
+    kind: str
+    size: dict[str, Any] | None
+    matched: tuple[tuple[BarrierRule, str, int, tuple[tuple[dict[str, Any], int, int], ...]], ...]
+
+
+_MISSING: Any = object()
+CLAUSE_CACHE_SIZE = 8192  # verdicts kept per scanner: a few MB at most (clauses are <= ~600 chars)
+
+
+def _copy(value: Any) -> Any:
+    """A copy of JSON-like data (dicts, lists, scalars): copy.deepcopy without its memo, 5x faster."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _value_fields(quantity: Quantity) -> dict[str, Any]:
+    """A quantity as evidence; its offsets are replaced by the document's, per finding."""
+    return quantity.as_dict()
+
+
 class BarrierScanner:
     """Finds barrier clauses in text; build once per process (it compiles the catalogue)."""
 
@@ -69,10 +99,14 @@ class BarrierScanner:
         size_table: SizeTable | None = None,
         parameters: Mapping[str, Decimal] | None = None,
         use_automaton: bool = True,
+        clause_cache: int = CLAUSE_CACHE_SIZE,
     ) -> None:
         """``size_table`` (the policy pack's) lets a scale threshold above the SME ceiling be named;
         ``parameters`` are the pack's values that rules with a ``limit`` compare against (a rule
-        whose parameter is missing never fires: no number is guessed)."""
+        whose parameter is missing never fires: no number is guessed). ``clause_cache`` is how many
+        clause verdicts are remembered (0: none, every clause is judged afresh)."""
+        self._cache_size = clause_cache
+        self._verdicts: dict[tuple[Any, ...], _Verdict | None] = {}
         self.catalogue = catalogue or load_catalogue()
         self.size_table = size_table
         self.parameters = dict(parameters or {})
@@ -116,10 +150,16 @@ class BarrierScanner:
             word for word, roles in self._roles.items() if any(isinstance(r, str) for r in roles)
         }
         self.prefilter = Prefilter(self._roles, use_automaton=use_automaton)
+        self._keywords_within_clause = not any(_CLAUSE_END.search(word) for word in self.prefilter.words)
+        self._size_rows: dict[str | None, tuple[Any, Any]] = {}
         negations = "|".join(re.escape(n) for n in self.catalogue.negations)
         self._negation = re.compile(negations)
         industries = "|".join(re.escape(i.value) for i in Industry)
         self._industry = re.compile(rf"所属行业\s*(?:为|是|:)?\s*[“\"]?({industries})")
+
+    def forget(self) -> None:
+        """Drop the remembered clause verdicts (a benchmark's cold start; tests)."""
+        self._verdicts.clear()
 
     def _add_role(self, word: str, role: BarrierRule | str) -> None:
         for variant in variants(word) | {to_halfwidth(word)}:
@@ -150,10 +190,12 @@ class BarrierScanner:
         line, line_pos = base_line, 0
         i = previous_end = 0
         clause_end, rfind = _CLAUSE_END.search, text.rfind
+        context_words, rules_of_word = self._context_words, self._rules_of
+        verdicts, within = self._verdicts, self._keywords_within_clause
         while i < count:
             first = matches[i]
             if not rules_of[first[2]]:
-                if first[2] in self._context_words:
+                if first[2] in context_words:
                     self._context_word(text, first, context, kind)
                     rules_of = rules_in[kind or context.section]
                 i += 1
@@ -166,19 +208,48 @@ class BarrierScanner:
             end = end_m.start() if end_m else size
             j = i + 1
             while j < count and matches[j][0] < end:
-                if matches[j][2] in self._context_words and not self._rules_of[matches[j][2]]:
+                word = matches[j][2]
+                if word in context_words and not rules_of_word[word]:
                     self._context_word(text, matches[j], context, kind)
                 j += 1
             hits, i, previous_end = matches[i:j], j, end
+            body = text[start:end]
+            # the verdict on a clause is a function of its text, where its keywords are and the
+            # context it is read in: tender documents repeat their boilerplate (every lot, every
+            # template), so a clause seen before costs a look-up instead of the rules. No keyword
+            # holds a clause delimiter, so the keywords from the first trigger on are a function of
+            # the clause's text: where the first one is (and how many) says the rest.
+            key = (
+                body,
+                (at - start, j - i) if within else tuple([(s - start, e - start, w) for s, e, w in hits]),
+                kind,
+                context.section,
+                context.category,
+                context.industry,
+                context.region,
+            )
+            verdict = verdicts.get(key, _MISSING)
+            if verdict is _MISSING:
+                relative = tuple([(s - start, e - start, w) for s, e, w in hits])
+                verdict = self._judge(body, relative, context, kind, wide, rules_of)
+                self._remember(key, verdict)
+            rules_of = rules_in[kind or context.section]
+            if verdict is None:
+                continue
             if line is not None:
                 line += text.count("\n", line_pos, start)
                 line_pos = start
-            found = self._clause(
-                text, start, end, hits, context, location, base_offset, line, kind, wide, rules_of
-            )
-            rules_of = rules_in[kind or context.section]
-            if found:
-                yield from found
+            yield from self._findings(verdict, context, location, base_offset + start, line)
+
+    def _remember(self, key: tuple[Any, ...], verdict: "_Verdict | None") -> None:
+        if not self._cache_size:
+            return
+        cache = self._verdicts
+        if len(cache) >= self._cache_size:
+            # the oldest entry goes (another thread may have taken it first)
+            with contextlib.suppress(KeyError, RuntimeError, StopIteration):
+                del cache[next(iter(cache))]
+        cache[key] = verdict
 
     def _context_word(self, text: str, match: Match, context: ScanContext, kind: ClauseKind | None) -> None:
         """A heading word or an industry marker updates the context on the spot, without cutting
@@ -216,26 +287,71 @@ class BarrierScanner:
             return context.region is not None and context.region.startswith(rule.regions)
         return True
 
-    def _clause(
+    def _findings(
         self,
-        text: str,
-        start: int,
-        end: int,
-        matches: list[Match],
+        verdict: "_Verdict",
         context: ScanContext,
         location: Mapping[str, Any] | None,
-        base_offset: int,
+        offset: int,
         line: int | None,
+    ) -> list[Finding]:
+        """The findings of a judged clause whose raw text starts at ``offset`` in the document."""
+        where: dict[str, Any] = dict(location or {})
+        if line is not None:
+            where["line"] = line
+        start = offset + verdict.shift
+        end = start + len(verdict.body)
+        findings = []
+        for rule, trigger_text, trigger_start, values in verdict.matched:
+            message_zh, message_en = rule.message_zh, rule.message_en
+            evidence: dict[str, Any] = {
+                "document": context.document,
+                "location": where,
+                "start": start,
+                "end": end,
+                "clause": verdict.body,
+                "clause_kind": verdict.kind,
+                "trigger": {"text": trigger_text, "start": start + trigger_start},
+                "rows": list(rule.rows),
+                "confidence": rule.confidence,
+                "values": [value | {"start": start + q_start, "end": start + q_end}
+                           for value, q_start, q_end in values],
+            }  # fmt: skip
+            if verdict.size is not None and rule.measure is not None:
+                evidence["size_check"] = _copy(verdict.size)  # a verdict is shared: never its dicts
+                message_zh += verdict.size["note_zh"]
+                message_en += " " + verdict.size["note_en"]
+            findings.append(
+                Finding(
+                    rule_id=rule.id,
+                    category=rule.category,
+                    legal_force=rule.legal_force,
+                    citations=rule.citations,
+                    message_zh=message_zh,
+                    message_en=message_en,
+                    remedy_zh=rule.remedy_zh,
+                    remedy_en=rule.remedy_en,
+                    evidence=evidence,
+                    policy_version=self.catalogue.version,
+                )
+            )
+        return findings
+
+    def _judge(
+        self,
+        body: str,
+        matches: tuple[Match, ...],
+        context: ScanContext,
         kind: ClauseKind | None,
         wide: bool,
         rules_of: Mapping[str, tuple[BarrierRule, ...]],
-    ) -> list[Finding]:
-        body = text[start:end]
+    ) -> "_Verdict | None":
+        """What the rules say of one clause (``matches`` are offsets into ``body``); None: nothing."""
+        start = 0
         if body[:1].isspace() or body[-1:].isspace():
             stripped = body.lstrip()
-            start += len(body) - len(stripped)
+            start = len(body) - len(stripped)
             body = stripped.rstrip()
-            end = start + len(body)
         plain = to_halfwidth(body) if wide else body
         # what holds for the whole clause (also, unless, patterns) is decided once per rule, not
         # once per trigger (保证金 may occur five times in one clause), and before anything else:
@@ -246,7 +362,7 @@ class BarrierScanner:
                 if rule.id not in allowed:
                     allowed[rule.id] = _clause_allows(rule, plain)
         if not any(allowed.values()):
-            return []
+            return None
         hits = [
             _Hit(m_start - start, m_end - start, word, rule)
             for m_start, m_end, word in matches
@@ -289,47 +405,22 @@ class BarrierScanner:
                 matched.append((hit.rule, hit, values))
                 done.add(hit.rule.id)
         if not matched:
-            return []
-        kind_found = clause_kind()
-        size = self._size(matched, context)
-        where: dict[str, Any] = dict(location or {})
-        if line is not None:
-            where["line"] = line
-        findings = []
-        for rule, hit, values in matched:
-            message_zh, message_en = rule.message_zh, rule.message_en
-            evidence: dict[str, Any] = {
-                "document": context.document,
-                "location": where,
-                "start": base_offset + start,
-                "end": base_offset + end,
-                "clause": body,
-                "clause_kind": kind_found.value,
-                "trigger": {"text": hit.text, "start": base_offset + start + hit.start},
-                "rows": list(rule.rows),
-                "confidence": rule.confidence,
-                "values": [q.as_dict() | {"start": base_offset + start + q.start,
-                                          "end": base_offset + start + q.end} for q in values],
-            }  # fmt: skip
-            if size is not None and rule.measure is not None:
-                evidence["size_check"] = size
-                message_zh += size["note_zh"]
-                message_en += " " + size["note_en"]
-            findings.append(
-                Finding(
-                    rule_id=rule.id,
-                    category=rule.category,
-                    legal_force=rule.legal_force,
-                    citations=rule.citations,
-                    message_zh=message_zh,
-                    message_en=message_en,
-                    remedy_zh=rule.remedy_zh,
-                    remedy_en=rule.remedy_en,
-                    evidence=evidence,
-                    policy_version=self.catalogue.version,
+            return None
+        return _Verdict(
+            shift=start,
+            body=body,
+            kind=clause_kind().value,
+            size=self._size(matched, context),
+            matched=tuple(
+                (
+                    rule,
+                    hit.text,
+                    hit.start,
+                    tuple((_value_fields(q), q.start, q.end) for q in values),
                 )
-            )
-        return findings
+                for rule, hit, values in matched
+            ),
+        )
 
     def _match(
         self, hit: _Hit, hits: list[_Hit], clause: _Clause, kind: Callable[[], ClauseKind]
@@ -383,8 +474,16 @@ class BarrierScanner:
     def _size(
         self, matched: list[tuple[BarrierRule, _Hit, list[Quantity]]], context: ScanContext
     ) -> dict[str, Any] | None:
-        ceilings = ceilings_for(self.size_table, context.industry)
-        if ceilings is None or context.industry is None:
+        if context.industry is None or all(rule.measure is None for rule, _hit, _values in matched):
+            return None  # no size claim to make (the check would find no threshold)
+        known = self._size_rows.get(context.industry)
+        if known is None:  # the table's row of an industry, looked up once
+            known = self._size_rows[context.industry] = (
+                ceilings_for(self.size_table, context.industry),
+                row_for(self.size_table, context.industry),
+            )
+        ceilings, row = known
+        if ceilings is None:
             return None
         thresholds: dict[str, Decimal] = {}
         for rule, _hit, values in matched:
@@ -394,7 +493,6 @@ class BarrierScanner:
                 bound = threshold_in_table_unit(rule.measure, q)
                 if bound is not None:
                     thresholds[rule.measure] = max(bound, thresholds.get(rule.measure, bound))
-        row = row_for(self.size_table, context.industry)
         result = size_check(self.catalogue.size, context.industry, ceilings, thresholds, row)
         if result is not None and self.size_table is not None:
             result["citations"] = [c.as_dict() for c in self.size_table.citations]

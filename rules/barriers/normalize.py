@@ -81,10 +81,14 @@ _KIND_OF_UNIT = {
 }  # fmt: skip
 
 
+# the regex group that matched -> the comparator (looked up, not built from its value, per number)
+_COMPARATOR_OF_GROUP = {"ge": Comparator.GE, "gt": Comparator.GT, "le": Comparator.LE, "lt": Comparator.LT}
+
+
 def _comparator(text: str, start: int, end: int) -> Comparator | None:
     after = _AFTER.match(text, end, min(len(text), end + 8))
     if after:
-        return Comparator({"ge": ">=", "le": "<=", "lt": "<"}[after.lastgroup or "ge"])
+        return _COMPARATOR_OF_GROUP[after.lastgroup or "ge"]
     window = text[max(0, start - 9) : start]
     tail = _BEFORE_TAIL.search(window)
     head = window[: tail.start()] if tail else window
@@ -94,7 +98,7 @@ def _comparator(text: str, start: int, end: int) -> Comparator | None:
             best = m  # the longest comparison word ending right before the number
     if best is None:
         return None
-    return Comparator({"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}[best.lastgroup or "ge"])
+    return _COMPARATOR_OF_GROUP[best.lastgroup or "ge"]
 
 
 def extract_quantities(
