@@ -34,6 +34,8 @@ class Operation:
     more_requests: tuple[tuple[str, type[Schema]], ...] = ()  # other media types it accepts
     # other media types of the success response, chosen by Accept (CSV, XLSX, .docx)
     more_responses: tuple[str, ...] = ()
+    # other success statuses answered with the same schema: (status, description)
+    also_status: tuple[tuple[int, str], ...] = ()
 
 
 def service_version() -> str:
@@ -97,6 +99,10 @@ def build_spec(
                 operation["responses"][str(op.status)]["content"][media] = {
                     "schema": {"type": "string"} if text else BINARY
                 }
+        for status, description in op.also_status:
+            operation["responses"][str(status)] = {"description": description}
+            if op.response is not None:
+                operation["responses"][str(status)]["content"] = {"application/json": {"schema": op.response}}
         for status in op.errors:
             operation["responses"][str(status)] = {
                 "description": "problem",

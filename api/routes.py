@@ -355,6 +355,13 @@ ROUTES: tuple[Route, ...] = (
                 "barrier audits",
                 DocumentAuditSchema,
                 status=201,
+                also_status=(
+                    (
+                        202,
+                        "a scanned PDF with more pages to OCR than one request reads: stored as queued "
+                        "and read by a background job; GET the Location for its progress and findings",
+                    ),
+                ),
                 request=DocumentUploadSchema,
                 request_media="multipart/form-data",
                 more_requests=(("application/json", BarrierCheckSchema),),

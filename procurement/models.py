@@ -1,7 +1,7 @@
 """Every mapped class, imported in one place so Alembic and the metadata see all tables."""
 
 from procurement.auditlog.models import AuditLogEntry, AuditLogHead
-from procurement.barrier_audits.models import DocumentAudit
+from procurement.barrier_audits.models import DocumentAudit, DocumentAuditPage
 from procurement.contracts.models import (
     BondRow,
     ConsortiumMember,
@@ -37,6 +37,7 @@ __all__ = [
     "ContractObligation",
     "DeskLink",
     "DocumentAudit",
+    "DocumentAuditPage",
     "GoodsItemRow",
     "IdempotencyRecord",
     "Job",

@@ -1,6 +1,9 @@
 """/v1/audits/documents (upload a document, or send text or requirements, to be audited and stored)
 and /v1/audits/{id} (an audit with its findings).
 
+A scanned PDF with more pages to OCR than one request reads (SMEPROC_OCR_MAX_PAGES) is stored at
+once and read by a background job: 202 with the audit's location, whose GET shows the pages done.
+
 The upload is multipart/form-data (part ``file``, optional ``industry``). The body is read once
 within this resource's limit (the Idempotency-Key fingerprint needs it too), then parsed by Falcon's
 MultipartFormHandler from those bytes: the request stream cannot be read twice.
@@ -16,8 +19,9 @@ from falcon.media.multipart import MultipartParseOptions
 from api.body import load_json, raw_body
 from api.resources.base import actor_of, session_of
 from api.schemas.audits import BarrierCheckSchema, DocumentAuditSchema, IndustryFormSchema
-from procurement.barrier_audits import services
+from procurement.barrier_audits import scan_jobs, services
 from procurement.barrier_audits.services import AuditWithFindings
+from procurement.documents import TooManyScannedPages
 from procurement.errors import InvalidInput
 
 CHECK_IN = BarrierCheckSchema()
@@ -93,15 +97,30 @@ class DocumentAudits:
         result: AuditWithFindings
         if is_multipart(req):
             upload = read_upload(req, self._multipart)
-            result = services.audit_document(
-                session,
-                actor,
-                data=upload.data,
-                filename=upload.filename,
-                media_type=upload.media_type,
-                industry=upload.industry,
-                ocr_max_pages=self.ocr_max_pages,
-            )
+            try:
+                result = services.audit_document(
+                    session,
+                    actor,
+                    data=upload.data,
+                    filename=upload.filename,
+                    media_type=upload.media_type,
+                    industry=upload.industry,
+                    ocr_max_pages=self.ocr_max_pages,
+                )
+            except TooManyScannedPages:
+                # a long scan: stored now, read page by page by a background job (202, then GET)
+                result = scan_jobs.start_scan_audit(
+                    session,
+                    actor,
+                    data=upload.data,
+                    filename=upload.filename,
+                    media_type=upload.media_type,
+                    industry=upload.industry,
+                )
+                resp.status = falcon.HTTP_202
+                resp.location = f"/v1/audits/{result.audit.id}"
+                resp.media = OUT.dump(result)
+                return
         else:
             body = load_json(req, CHECK_IN)
             industry = body["industry"].value if body["industry"] else None

@@ -69,8 +69,12 @@ class DocumentUploadSchema(Schema):
 class PageProblemSchema(Schema):
     """A page that could not be read (the rest of the document was audited)."""
 
-    page = Integer()
-    code = fields.String(metadata={"description": "page_unreadable, page_unrenderable or no_text_layer"})
+    page = Integer(allow_none=True, metadata={"description": "null: the whole document (a failed job)"})
+    code = fields.String(
+        metadata={
+            "description": "page_unreadable, page_unrenderable, no_text_layer; job_failed or a document error"
+        }
+    )
     zh = fields.String()
     en = fields.String()
 
@@ -92,10 +96,26 @@ class AuditSummarySchema(Schema):
     problems = fields.List(fields.Nested(PageProblemSchema))
 
 
+class AuditProgressSchema(Schema):
+    pages_done = Integer(metadata={"description": "pages read so far by the job reading a long scan"})
+    pages_total = Integer(allow_none=True, metadata={"description": "pages of the PDF, once opened"})
+
+
 class DocumentAuditSchema(Schema):
     """An audit with its findings (dumped from ``AuditWithFindings``)."""
 
     id = Integer()
+    state = fields.String(
+        metadata={
+            "description": "completed (findings stored); a long scan is queued, then running, while a "
+            "background job reads its pages; failed when no page could be read or the job failed",
+            "enum": ["queued", "running", "completed", "failed"],
+        }
+    )
+    job_id = Integer(
+        allow_none=True, metadata={"description": "the job reading a long scan (GET /v1/jobs/{id})"}
+    )
+    progress = fields.Nested(AuditProgressSchema)
     organization_id = Integer()
     region_code = fields.String()
     filename = fields.String()
@@ -111,7 +131,10 @@ class DocumentAuditSchema(Schema):
     @pre_dump
     def _flatten(self, result: Any, **kwargs: Any) -> dict[str, Any]:
         audit = result.audit
-        shaped = {name: getattr(audit, name) for name in self.fields if name != "findings"}
+        own = set(self.fields) - {"findings", "state", "progress"}
+        shaped = {name: getattr(audit, name) for name in own}
+        shaped["state"] = (result.state or audit.state).value
+        shaped["progress"] = {"pages_done": audit.pages_done, "pages_total": audit.pages_total}
         shaped["findings"] = result.findings
         return shaped
 

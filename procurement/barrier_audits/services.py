@@ -17,7 +17,7 @@ from sqlalchemy import and_
 from sqlalchemy.orm import Session
 
 from procurement.auditlog.services import record
-from procurement.barrier_audits.models import DocumentAudit
+from procurement.barrier_audits.models import DocumentAudit, DocumentAuditState
 from procurement.documents import FileInfo, TextSegment, iter_findings, read_segments, scan_requirements
 from procurement.documents.reader import iter_text
 from procurement.documents.services import default_scanner
@@ -25,6 +25,7 @@ from procurement.findings.identity import document_scope
 from procurement.findings.models import FindingSource, StoredFinding
 from procurement.findings.services import findings_of, store_findings
 from procurement.findings.upsert import resolve_unseen
+from procurement.jobs.models import Job, JobState
 from procurement.scope import Actor, one_visible
 from rules.barriers import BarrierScanner, Requirement
 from rules.barriers.catalogue import ProjectCategory
@@ -42,6 +43,7 @@ _CLAUSE_SPLIT = re.compile(r"[。；;！？!?\n\r]")
 class AuditWithFindings:
     audit: DocumentAudit
     findings: list[StoredFinding]
+    state: DocumentAuditState | None = None  # when it differs from the row's (a job that died)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +115,7 @@ def _summary(
     return summary
 
 
-def _scan_segments(
+def scan_segments(
     info: FileInfo,
     segments: Iterable[TextSegment],
     *,
@@ -149,7 +151,7 @@ def check_document(
     scanner = scanner or default_scanner()
     name = display_name(filename)
     info, segments = read_segments(data, name, ocr_max_pages=ocr_max_pages)
-    return _scan_segments(info, segments, document=name, industry=industry, scanner=scanner, region=region)
+    return scan_segments(info, segments, document=name, industry=industry, scanner=scanner, region=region)
 
 
 def check_text(
@@ -168,7 +170,7 @@ def check_text(
     data = text.encode("utf-8")
     info = FileInfo(name=name, format="text", size_bytes=len(data))
     segments = iter_text([data], name, info)
-    return _scan_segments(
+    return scan_segments(
         info, segments, document=name, industry=industry, scanner=scanner, region=region, category=category
     )
 
@@ -208,9 +210,19 @@ def _store(
         rules_version=result.rules_version,
         summary=result.summary,
         created_by=actor.label,
+        pages_done=result.summary.get("pages") or 0,
+        pages_total=result.summary.get("pages"),
     )
     session.add(audit)
     session.flush()
+    return AuditWithFindings(audit, record_findings(session, actor, audit, result.findings))
+
+
+def record_findings(
+    session: Session, actor: Actor, audit: DocumentAudit, findings: Sequence[Finding]
+) -> list[StoredFinding]:
+    """Store an audit's findings (all of them at once: a clause repeated in the document is told
+    apart by its order), resolve those of the document's earlier audits it did not find, and log it."""
     # the same document audited again (same organization, same bytes, whatever its file name)
     # updates its findings; a file of the same name with other content is another document
     scope = document_scope(audit.organization_id, audit.sha256)
@@ -220,7 +232,7 @@ def _store(
         source_id=audit.id,
         organization_id=audit.organization_id,
         region_code=audit.region_code,
-        findings=result.findings,
+        findings=findings,
         scope=scope,
         by=actor.label,
     )
@@ -249,7 +261,7 @@ def _store(
             "resolved_as_cleared": cleared,
         },
     )
-    return AuditWithFindings(audit, stored)
+    return stored
 
 
 def audit_document(
@@ -325,6 +337,11 @@ def get_audit(session: Session, actor: Actor, audit_id: int) -> AuditWithFinding
         region_column=DocumentAudit.region_code,
         names=("门槛审查", "document audit"),
     )
+    state = audit.state
+    if state in (DocumentAuditState.QUEUED, DocumentAuditState.RUNNING) and audit.job_id is not None:
+        job = session.get(Job, audit.job_id)
+        if job is not None and job.state is JobState.FAILED:  # its worker died on the last attempt
+            state = DocumentAuditState.FAILED
     return AuditWithFindings(
-        audit, findings_of(session, source=FindingSource.DOCUMENT_AUDIT, source_id=audit.id)
+        audit, findings_of(session, source=FindingSource.DOCUMENT_AUDIT, source_id=audit.id), state
     )

@@ -67,6 +67,22 @@ class DocumentTooLarge(DocumentError):
         )
 
 
+class TooManyScannedPages(DocumentTooLarge):
+    """More scanned pages than one request reads by OCR: a stored audit takes it as a background
+    job instead (barrier_audits.scan_jobs); a stateless check answers 422 with this code."""
+
+    code = "too_many_scanned_pages"
+
+    def __init__(self, filename: str, pages: int, limit: int) -> None:
+        super().__init__(
+            filename,
+            f"需OCR识别{pages}页，超过单次审查上限{limit}页",
+            f"{pages} pages need OCR, more than the {limit} one request may read",
+        )
+        self.pages = pages
+        self.limit = limit
+
+
 class NoTextLayer(DocumentError):
     code = "no_text_layer"
 

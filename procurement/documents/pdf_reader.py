@@ -14,6 +14,7 @@ from procurement.documents.errors import (
     DocumentTooLarge,
     EncryptedDocument,
     NoTextLayer,
+    TooManyScannedPages,
     UnreadableScan,
 )
 from procurement.documents.reader import FileInfo, TextSegment
@@ -119,58 +120,84 @@ def _has_text_objects(page: Any) -> bool:
         return True
 
 
+class PdfPages:
+    """An opened PDF, page by page: the text layer of every page read up front (cheap), a scanned
+    page rendered and recognised only when asked for, one at a time (``segment``)."""
+
+    def __init__(self, data: bytes, filename: str, info: FileInfo) -> None:
+        self._data, self._filename, self._info = data, filename, info
+        pages = _open(data, filename)
+        info.pages = len(pages)
+        self._texts = [_page_text(page) if _has_text_objects(page) else "" for page in pages]
+        del pages  # the reader and what it cached go with them
+        self.scanned = [
+            n for n, text in enumerate(self._texts, start=1) if len((text or "").strip()) < MIN_TEXT_CHARS
+        ]
+        self._scanned_set = set(self.scanned)
+        self._document: Any = None
+        self._rendered = 0
+
+    @property
+    def count(self) -> int:
+        return len(self._texts)
+
+    def segment(self, number: int, *, ocr: bool = True) -> TextSegment | None:
+        """Page ``number``'s text (its layer, or OCR for a scanned page); None with a problem
+        recorded in the info when it cannot be read (or is scanned and ``ocr`` is off)."""
+        info = self._info
+        if number not in self._scanned_set:
+            text = self._texts[number - 1]
+            if not (text and text.strip()):
+                return None
+            info.characters += len(text)
+            return TextSegment(unwrap_pdf_lines(text), {"page": number})
+        if not ocr:
+            info.problems.append(
+                _problem(number, "no_text_layer", "该页没有文字层（未进行OCR识别）", "no text layer, OCR off")
+            )
+            return None
+        if self._document is None or self._rendered % _REOPEN_EVERY_PAGES == 0:
+            # pdfium keeps what it decoded for a document: reopening now and then keeps a long
+            # scan's memory flat
+            self.close()
+            self._document = _pdfium(self._data, self._filename)
+        self._rendered += 1
+        page = _ocr(self._document, number, info)
+        if page is None:
+            return None
+        info.characters += len(page.text)
+        info.ocr_pages.append(number)
+        where = {"page": number, "source": "ocr", "ocr_confidence": round(page.confidence or 0, 3)}
+        return TextSegment(page.text, where, confidence_spans=page.spans)
+
+    def close(self) -> None:
+        if self._document is not None:
+            self._document.close()
+            self._document = None
+
+
 def iter_pdf(
     data: bytes, filename: str, info: FileInfo, *, ocr_max_pages: int | None = None
 ) -> Iterator[TextSegment]:
     """One segment per page with text (pypdf); pages without a text layer by OCR (at most
-    ``ocr_max_pages`` of them, None = all, 0 = no OCR), rendered by pdfium one at a time."""
-    pages = _open(data, filename)
-    info.pages = len(pages)
-    texts = [_page_text(page) if _has_text_objects(page) else "" for page in pages]
-    del pages  # the reader and what it cached go with them
-    to_ocr = [n for n, text in enumerate(texts, start=1) if len((text or "").strip()) < MIN_TEXT_CHARS]
-    if to_ocr and ocr_max_pages == 0:
-        if len(to_ocr) == len(texts):
-            raise NoTextLayer(filename, len(texts))
-        for number in to_ocr:
-            info.problems.append(
-                _problem(number, "no_text_layer", "该页没有文字层（未进行OCR识别）", "no text layer, OCR off")
-            )
-        to_ocr = []
-    if ocr_max_pages is not None and len(to_ocr) > ocr_max_pages:
-        raise DocumentTooLarge(
-            filename,
-            f"需OCR识别{len(to_ocr)}页，超过单次审查上限{ocr_max_pages}页",
-            f"{len(to_ocr)} pages need OCR, more than the {ocr_max_pages} one request may read",
-        )
-    scanned = set(to_ocr)
+    ``ocr_max_pages`` of them, None = all, 0 = no OCR), rendered by pdfium one at a time.
+
+    More scanned pages than ``ocr_max_pages`` raise TooManyScannedPages before any is read (a
+    stored audit then reads them as a background job)."""
+    pages = PdfPages(data, filename, info)
+    if pages.scanned and ocr_max_pages == 0 and len(pages.scanned) == pages.count:
+        raise NoTextLayer(filename, pages.count)
+    if ocr_max_pages and len(pages.scanned) > ocr_max_pages:
+        raise TooManyScannedPages(filename, len(pages.scanned), ocr_max_pages)
     readable = 0
-    document = None
     try:
-        for number, text in enumerate(texts, start=1):
-            if number not in scanned:
-                if text and text.strip():
-                    readable += 1
-                    info.characters += len(text)
-                    yield TextSegment(unwrap_pdf_lines(text), {"page": number})
-                continue
-            if document is None or len(info.ocr_pages) % _REOPEN_EVERY_PAGES == 0:
-                # pdfium keeps what it decoded for a document: reopening now and then keeps a
-                # long scan's memory flat
-                if document is not None:
-                    document.close()
-                document = _pdfium(data, filename)
-            ocr = _ocr(document, number, info)
-            if ocr is None:
-                continue
-            readable += 1
-            info.characters += len(ocr.text)
-            info.ocr_pages.append(number)
-            where = {"page": number, "source": "ocr", "ocr_confidence": round(ocr.confidence or 0, 3)}
-            yield TextSegment(ocr.text, where, confidence_spans=ocr.spans)
+        for number in range(1, pages.count + 1):
+            segment = pages.segment(number, ocr=ocr_max_pages != 0)
+            if segment is not None:
+                readable += 1
+                yield segment
     finally:
-        if document is not None:
-            document.close()
+        pages.close()
     if not readable:
         raise UnreadableScan(filename, [p["page"] for p in info.problems])
 

@@ -9,6 +9,7 @@ JOB_MODULES: tuple[str, ...] = (
     "procurement.imports.jobs",
     "procurement.dashboard.overview",
     "procurement.finance.jobs",
+    "procurement.barrier_audits.scan_jobs",
 )
 
 

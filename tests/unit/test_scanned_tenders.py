@@ -79,4 +79,4 @@ def test_a_scan_longer_than_the_ocr_limit_is_refused_before_any_page_is_read() -
     _info, segments = read_segments(scanned_tender(), "长扫描件.pdf", ocr_max_pages=1)
     with pytest.raises(DocumentTooLarge) as error:
         list(segments)
-    assert error.value.code == "document_too_large" and "OCR" in error.value.message_zh
+    assert error.value.code == "too_many_scanned_pages" and "OCR" in error.value.message_zh
