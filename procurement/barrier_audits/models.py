@@ -58,5 +58,5 @@ class DocumentAuditPage(Base):
     text: Mapped[str | None] = mapped_column(Text)
     location: Mapped[dict[str, Any]] = mapped_column(JSON)
     # (start, end, confidence) of each OCR line, None for a text-layer page
-    confidence_spans: Mapped[list[list[float]] | None] = mapped_column(JSON)
-    problem: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    confidence_spans: Mapped[list[list[float]] | None] = mapped_column(JSON(none_as_null=True))
+    problem: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
