@@ -16,6 +16,7 @@ from rules.barriers.cn_numbers import FULLWIDTH_CHARS, to_halfwidth
 from rules.barriers.normalize import Quantity, extract_quantities
 from rules.barriers.prefilter import Match, Prefilter, variants
 from rules.barriers.size import ceilings_for, row_for, size_check, threshold_in_table_unit
+from rules.barriers.verdicts import Verdict, findings_of, value_fields
 from rules.findings import Finding
 from rules.size_table import SizeTable
 from rules.vocabulary import Industry
@@ -60,33 +61,8 @@ class _Clause(NamedTuple):
     plain: str
 
 
-class _Verdict(NamedTuple):
-    """A clause judged: its stripped text (``shift`` characters into the raw clause), its kind, the
-    size check, and per rule that fired its trigger and quantities (offsets into ``body``)."""
-
-    shift: int
-    body: str
-    kind: str
-    size: dict[str, Any] | None
-    matched: tuple[tuple[BarrierRule, str, int, tuple[tuple[dict[str, Any], int, int], ...]], ...]
-
-
 _MISSING: Any = object()
 CLAUSE_CACHE_SIZE = 8192  # verdicts kept per scanner: a few MB at most (clauses are <= ~600 chars)
-
-
-def _copy(value: Any) -> Any:
-    """A copy of JSON-like data (dicts, lists, scalars): copy.deepcopy without its memo, 5x faster."""
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
-
-
-def _value_fields(quantity: Quantity) -> dict[str, Any]:
-    """A quantity as evidence; its offsets are replaced by the document's, per finding."""
-    return quantity.as_dict()
 
 
 class BarrierScanner:
@@ -106,7 +82,7 @@ class BarrierScanner:
         whose parameter is missing never fires: no number is guessed). ``clause_cache`` is how many
         clause verdicts are remembered (0: none, every clause is judged afresh)."""
         self._cache_size = clause_cache
-        self._verdicts: dict[tuple[Any, ...], _Verdict | None] = {}
+        self._verdicts: dict[tuple[Any, ...], Verdict | None] = {}
         self.catalogue = catalogue or load_catalogue()
         self.size_table = size_table
         self.parameters = dict(parameters or {})
@@ -239,9 +215,9 @@ class BarrierScanner:
             if line is not None:
                 line += text.count("\n", line_pos, start)
                 line_pos = start
-            yield from self._findings(verdict, context, location, base_offset + start, line)
+            yield from findings_of(verdict, context.document, location, base_offset + start, line)
 
-    def _remember(self, key: tuple[Any, ...], verdict: "_Verdict | None") -> None:
+    def _remember(self, key: tuple[Any, ...], verdict: Verdict | None) -> None:
         if not self._cache_size:
             return
         cache = self._verdicts
@@ -287,56 +263,6 @@ class BarrierScanner:
             return context.region is not None and context.region.startswith(rule.regions)
         return True
 
-    def _findings(
-        self,
-        verdict: "_Verdict",
-        context: ScanContext,
-        location: Mapping[str, Any] | None,
-        offset: int,
-        line: int | None,
-    ) -> list[Finding]:
-        """The findings of a judged clause whose raw text starts at ``offset`` in the document."""
-        where: dict[str, Any] = dict(location or {})
-        if line is not None:
-            where["line"] = line
-        start = offset + verdict.shift
-        end = start + len(verdict.body)
-        findings = []
-        for rule, trigger_text, trigger_start, values in verdict.matched:
-            message_zh, message_en = rule.message_zh, rule.message_en
-            evidence: dict[str, Any] = {
-                "document": context.document,
-                "location": where,
-                "start": start,
-                "end": end,
-                "clause": verdict.body,
-                "clause_kind": verdict.kind,
-                "trigger": {"text": trigger_text, "start": start + trigger_start},
-                "rows": list(rule.rows),
-                "confidence": rule.confidence,
-                "values": [value | {"start": start + q_start, "end": start + q_end}
-                           for value, q_start, q_end in values],
-            }  # fmt: skip
-            if verdict.size is not None and rule.measure is not None:
-                evidence["size_check"] = _copy(verdict.size)  # a verdict is shared: never its dicts
-                message_zh += verdict.size["note_zh"]
-                message_en += " " + verdict.size["note_en"]
-            findings.append(
-                Finding(
-                    rule_id=rule.id,
-                    category=rule.category,
-                    legal_force=rule.legal_force,
-                    citations=rule.citations,
-                    message_zh=message_zh,
-                    message_en=message_en,
-                    remedy_zh=rule.remedy_zh,
-                    remedy_en=rule.remedy_en,
-                    evidence=evidence,
-                    policy_version=self.catalogue.version,
-                )
-            )
-        return findings
-
     def _judge(
         self,
         body: str,
@@ -345,7 +271,7 @@ class BarrierScanner:
         kind: ClauseKind | None,
         wide: bool,
         rules_of: Mapping[str, tuple[BarrierRule, ...]],
-    ) -> "_Verdict | None":
+    ) -> Verdict | None:
         """What the rules say of one clause (``matches`` are offsets into ``body``); None: nothing."""
         start = 0
         if body[:1].isspace() or body[-1:].isspace():
@@ -406,7 +332,7 @@ class BarrierScanner:
                 done.add(hit.rule.id)
         if not matched:
             return None
-        return _Verdict(
+        return Verdict(
             shift=start,
             body=body,
             kind=clause_kind().value,
@@ -416,10 +342,11 @@ class BarrierScanner:
                     rule,
                     hit.text,
                     hit.start,
-                    tuple((_value_fields(q), q.start, q.end) for q in values),
+                    tuple((value_fields(q), q.start, q.end) for q in values),
                 )
                 for rule, hit, values in matched
             ),
+            policy_version=self.catalogue.version,
         )
 
     def _match(
