@@ -1,7 +1,7 @@
 """document audit jobs for long scans
 
 Revision ID: 2f68d6b8d371
-Revises: 5e1d0c2b7a41
+Revises: a9c4e1f07d23
 Create Date: 2026-12-02 13:36:35.064076
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision: str = '2f68d6b8d371'
-down_revision: str | None = '5e1d0c2b7a41'
+down_revision: str | None = 'a9c4e1f07d23'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
