@@ -30,6 +30,7 @@ from procurement.documents.errors import DocumentError
 from procurement.documents.pdf_reader import PdfPages
 from procurement.documents.reader import FileInfo, TextSegment
 from procurement.documents.services import default_scanner
+from procurement.errors import NotFound
 from procurement.jobs.registry import JobContext, job_kind
 from procurement.jobs.services import actor_from, actor_params, enqueue_job
 from procurement.scope import Actor
@@ -81,7 +82,7 @@ def run_scan_audit(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     with ctx.session() as session:
         audit = session.get(DocumentAudit, audit_id)
         if audit is None:
-            raise LookupError(f"document audit {audit_id} is gone")
+            raise NotFound("门槛审查", "document audit", audit_id)  # read on the job: zh / en
         if audit.state is DocumentAuditState.COMPLETED:  # finished by an earlier attempt
             return _result(audit)
         filename = audit.filename
