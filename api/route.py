@@ -4,6 +4,10 @@ from dataclasses import dataclass
 
 from api.openapi import Operation
 
+# what a write may answer besides success; the idempotency header every POST accepts
+WRITE_ERRORS = (401, 403, 409, 413, 422)
+IDEMPOTENT = ("Idempotency-Key",)
+
 
 @dataclass(frozen=True)
 class Route:
