@@ -19,7 +19,7 @@ from procurement.findings import services as findings
 from procurement.findings.models import FindingStatus
 from procurement.jobs.models import JobState
 from procurement.organizations.models import Role
-from procurement.reports import db_report
+from procurement.reports import db_export, db_report
 from procurement.signin.services import Person
 from procurement.terms.decisions import terms_decisions
 from procurement.terms.services import CHINA, today_in_china
@@ -227,7 +227,7 @@ class ReportDownload:
         resp.downloadable_as = f"payments-{report.scope.region_code}-{as_of.isoformat()}.{extension}"
         if extension == "csv":
             resp.content_type = "text/csv; charset=utf-8"
-            resp.data = ("\ufeff" + db_report.report_csv(report)).encode("utf-8")
+            resp.data = ("\ufeff" + db_export.report_csv(report)).encode("utf-8")
         else:
             resp.content_type = db_report.XLSX
-            resp.data = db_report.report_xlsx(session, person.actor, report)
+            resp.data = db_export.report_xlsx(session, person.actor, report)

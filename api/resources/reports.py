@@ -6,7 +6,7 @@ import falcon
 
 from api.resources.base import actor_of, load_query, session_of
 from api.schemas.reports import PaymentsReportQuerySchema
-from procurement.reports import db_report
+from procurement.reports import db_export, db_report
 from procurement.reports.db_report import CSV, JSON, XLSX
 
 QUERY = PaymentsReportQuerySchema()
@@ -44,9 +44,9 @@ class PaymentsReport:
         elif media == CSV:
             resp.content_type = "text/csv; charset=utf-8"
             resp.downloadable_as = f"{name}.csv"
-            resp.data = ("\ufeff" + db_report.report_csv(report)).encode("utf-8")  # BOM: Excel reads UTF-8
+            resp.data = ("\ufeff" + db_export.report_csv(report)).encode("utf-8")  # BOM: Excel reads UTF-8
         else:
             resp.content_type = XLSX
             resp.downloadable_as = f"{name}.xlsx"
-            resp.data = db_report.report_xlsx(session, actor, report)
+            resp.data = db_export.report_xlsx(session, actor, report)
         resp.vary = ("Accept",)
