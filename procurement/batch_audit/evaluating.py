@@ -257,10 +257,8 @@ def _one(state: _Worker, release: Any, line: int, out: Chunk, tried: bool = Fals
 
 def _count_quick(result: QuickResult, out: Chunk, line: int = 0, want: bool = False) -> None:
     if want and result.found is not None:
-        ocid, contract_id, found = result.found
-        # keyed as ``_full`` keys them: the same key whichever path built the finding
-        for finding_key, finding in keyed(f"ocds:{ocid}:{contract_id}", found):
-            out.findings.append((line, _finding_bytes(finding_key, ocid, contract_id, finding)))
+        # already the JSON ``_finding_bytes`` writes, keyed as ``_full`` keys them
+        out.findings += [(line, body) for body in result.found]
     out.quick += 1
     out.contracts += 1
     # counted per distinct outcome here and expanded once per chunk: cheaper on the hot path

@@ -7,17 +7,27 @@ Any release outside the shape returns None: the full path takes it. Every number
 from a policy snapshot is read once per (jurisdiction, pack segment), through the rule functions.
 """
 
-from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from datetime import date
-from decimal import Decimal
 from typing import Any, NamedTuple
 
-import msgspec
 import orjson
-from msgspec import UNSET, Struct
+from msgspec import UNSET
 
-from procurement.ocds import quick_findings
+from procurement.ocds.quick_findings import FindingWriter, Payment
+from procurement.ocds.quick_policy import (
+    BOND_CASH_ONLY,
+    BOND_OVER_CAP,
+    ONE,
+    WORKS_DEFECT_OVER_MAX,
+    WORKS_RETENTION_OVER_CAP,
+    WORKS_RETENTION_WITH_BOND,
+    PolicyDays,
+    Unfit,
+    above,
+    change_days,
+)
+from procurement.ocds.quick_shape import DECODER, UNREADABLE, Release
 from procurement.reports.stats import ContractFigures
 from rules.audits import (
     BOND_UNRETURNED,
@@ -27,12 +37,9 @@ from rules.audits import (
     RETENTION_OVERHELD,
     TERMS_MANDATORY,
 )
-from rules.errors import RulesError
-from rules.findings import Finding
-from rules.ledger import return_period
 from rules.money import over_cap
-from rules.payment_clock import PolicyAt, add_months, statutory_days
-from rules.vocabulary import DayType, EventKind, Trigger
+from rules.payment_clock import PolicyAt
+from rules.vocabulary import EventKind
 
 _CATEGORIES = frozenset({"goods", "works", "services"})
 _SCALES = frozenset({"micro", "small", "medium", "sme", "large"})
@@ -42,138 +49,10 @@ _BOND_FORMS = _CASH_FORMS | _GUARANTEE_FORMS
 _DAYS_PER_MONTH = 30.4375
 _NUMBER = frozenset({int, float})  # exact types: a JSON true is no amount
 _FAR = 10**9
-# a float quotient this close to a limit is decided in Decimal, as the rules compute it
-_BAND = 1e-9
 
-BOND_OVER_CAP = "terms.bond.over_cap"
-BOND_CASH_ONLY = "terms.bond.cash_only"
-WORKS_RETENTION_OVER_CAP = "terms.retention.works_over_cap"
-WORKS_DEFECT_OVER_MAX = "terms.retention.works_defect_over_max"
-WORKS_RETENTION_WITH_BOND = "terms.retention.with_performance_bond"
-# the parameter each terms rule of the hot path rests on (its legal force is the finding's)
-_TERMS_PARAMS = {
-    BOND_OVER_CAP: "bond.performance.max_rate",
-    BOND_CASH_ONLY: "bond.non_cash_forms_required",
-    WORKS_RETENTION_OVER_CAP: "retention.works.max_rate",
-    WORKS_DEFECT_OVER_MAX: "retention.works.defect_max_months",
-    WORKS_RETENTION_WITH_BOND: "retention.works.no_retention_with_performance_bond",
-}
 _PAYMENT_HIT = (PAYMENT_OVERDUE, PAYMENT_OVERDUE_FORCE.value)
 
-
-class Limit(NamedTuple):
-    """A rate limit from a pack, with the float band outside which a float comparison is exact."""
-
-    value: Decimal
-    low: float
-    high: float
-
-    @classmethod
-    def of(cls, value: Any) -> "Limit":
-        number = float(value)
-        return cls(Decimal(value), number * (1 - _BAND), number * (1 + _BAND))
-
-
-class Segment(NamedTuple):
-    """What the rules read from one jurisdiction's snapshot, constant over a pack segment.
-
-    Periods are days (None: no period in the pack); the terms part mirrors ``rules.terms``'s plan.
-    """
-
-    payment_days: int
-    performance_return_days: int | None
-    goods_services_release_days: int | None
-    works_return_days: int | None
-    bond_cap: Limit | None
-    cash_bond_banned: bool
-    works_retention_cap: Limit | None
-    works_defect_months: int | None
-    retention_with_bond_banned: bool
-    interest_known: bool  # the default late-interest rate the payment rules read at a due date
-    forces: dict[str, str]  # the legal force of each terms rule, from its parameter
-
-
-# Only the fields the hot path reads are decoded (the rest is skipped unbuilt): half the time of
-# building every dict. A field of another JSON type than declared fails the decoding, and the
-# release goes to the full path, which reads it as the mapping does.
-class _Value(Struct):
-    amount: Any = None
-    currency: Any = UNSET
-
-
-class _Ref(Struct):
-    id: Any = None
-
-
-class _Party(Struct):
-    id: Any = None
-    name: Any = UNSET
-    address: Any = None
-    details: Any = None
-
-
-class _Tender(Struct):
-    mainProcurementCategory: Any = None
-
-
-class _Award(Struct):
-    id: Any = None
-    suppliers: list[_Ref] | None = None
-
-
-class _Event(Struct):
-    type: Any = None
-    title: Any = None
-    status: Any = None
-    dateMet: Any = None
-
-
-class _Transaction(Struct):
-    date: Any = None
-    value: _Value | None = None
-
-
-class _Implementation(Struct):
-    milestones: list[_Event] | None = None
-    transactions: list[_Transaction] | None = None
-
-
-class _Milestone(Struct):
-    code: Any = None
-    value: _Value | None = None
-    dueAfterDate: Any = None
-
-
-class _Guarantee(Struct):
-    type: Any = None
-    form: Any = None
-    value: _Value | None = None
-    period: Any = None
-
-
-class _Contract(Struct):
-    id: Any = UNSET
-    awardID: Any = None
-    status: Any = None
-    dateSigned: Any = None
-    value: _Value | None = None
-    milestones: list[_Milestone] | None = None
-    guarantees: list[_Guarantee] | None = None
-    implementation: _Implementation | None = None
-
-
-class _Release(Struct):
-    ocid: Any = None
-    buyer: _Ref | None = None
-    parties: list[_Party] | None = None
-    tender: _Tender | None = None
-    awards: list[_Award] | None = None
-    contracts: list[_Contract] | None = None
-
-
-_DECODER = msgspec.json.Decoder(_Release)
 _new = tuple.__new__
-_UNREADABLE = (msgspec.DecodeError, msgspec.ValidationError)
 
 
 class QuickResult(NamedTuple):
@@ -181,39 +60,13 @@ class QuickResult(NamedTuple):
     # (rule, None or the reason it could not be evaluated), in ``audit_contract``'s order
     coverage: tuple[tuple[str, str | None], ...]
     hits: tuple[tuple[str, str], ...]  # (rule id, legal force) of the findings, one per finding
-    # with ``want_findings`` and hits: (ocid, contract id, the findings), as the rules build them
-    found: tuple[str, str, list[Finding]] | None = None
+    # with ``want_findings`` and hits: the findings as the JSON objects the batch audit writes
+    # (``key``, ``ocid``, ``contract_id`` and the rules' finding), in the rules' order
+    found: list[bytes] | None = None
 
 
-class _Unfit(Exception):
-    """The release is outside the shape (or the rules would raise): the full path takes it."""
-
-
-def _decimal(number: float | int) -> Decimal:
-    return Decimal(repr(number)) if type(number) is float else Decimal(number)
-
-
-def _above(part: float | int, whole: float | int, limit: Limit) -> bool:
-    """``Decimal(part) / Decimal(whole) > limit``, as the rules compute a rate, mostly in floats."""
-    quotient = part / whole
-    if quotient > limit.high:
-        return True
-    if quotient < limit.low:
-        return False
-    return _decimal(part) / _decimal(whole) > limit.value
-
-
-_ONE = Limit.of(1)
-
-
-def change_days(book: Any) -> tuple[int, ...]:
-    """Day ordinals on which any pack of ``book`` changes (values or coverage), sorted."""
-    days = {d.toordinal() for info in book.packs for d in book.pack(info.id).change_dates}
-    return tuple(sorted(days))
-
-
-class Quick:
-    """Per-process state of the hot path: date and policy caches.
+class Quick(PolicyDays):
+    """Per-process state of the hot path: date and policy caches (``PolicyDays``).
 
     ``terms_reason`` is None to evaluate the mandatory-term rules, else the coverage reason
     reported for them (``not_requested``, ``terms_engine_missing``). ``changes`` (from
@@ -230,87 +83,14 @@ class Quick:
         payments_unrecorded: bool = False,
         want_findings: bool = False,
     ) -> None:
-        self.policy_at = policy_at
+        super().__init__(policy_at, changes)
         # build the findings of a release with hits (``procurement.ocds.quick_findings``)
         self.want_findings = want_findings
-        self._found: dict[Any, Any] = {}  # what ``quick_findings.build`` reads of the policy, by day
+        self.writer = FindingWriter(policy_at, self.changes) if want_findings else None
         # the file records no payment at all (``procurement.batch_audit.unrecorded_in``)
         self.payments_unrecorded = payments_unrecorded
         self.as_of = as_of.toordinal()
         self.terms_reason = terms_reason
-        self.changes = tuple(changes) if changes is not None else None
-        self._dates: dict[Any, int] = {}
-        self._days: dict[tuple[str, int], Segment] = {}
-        self._segments: dict[tuple[str, int], Segment] = {}
-        self._months: dict[tuple[int, int], int] = {}
-
-    def day(self, text: Any) -> int:
-        """Day ordinal of an OCDS date-time; raises KeyError/ValueError/TypeError when unreadable."""
-        found = self._dates.get(text)
-        if found is None:
-            found = date.fromisoformat(text[:10]).toordinal()
-            if len(self._dates) < 100_000:
-                self._dates[text] = found
-        return found
-
-    def months_after(self, on: int, months: int) -> int:
-        key = (on, months)
-        found = self._months.get(key)
-        if found is None:
-            found = add_months(date.fromordinal(on), months).toordinal()
-            if len(self._months) < 100_000:
-                self._months[key] = found
-        return found
-
-    def segment(self, jurisdiction: str, on: int) -> Segment:
-        key = (jurisdiction, on)
-        found = self._days.get(key)
-        if found is None:
-            index = bisect_right(self.changes, on) if self.changes is not None else on
-            found = self._segments.get((jurisdiction, index))
-            if found is None:
-                try:
-                    found = self._read(jurisdiction, on)
-                except RulesError as err:
-                    raise _Unfit from err  # the full path raises it with its own message
-                self._segments[(jurisdiction, index)] = found
-            if len(self._days) < 100_000:
-                self._days[key] = found
-        return found
-
-    def _read(self, jurisdiction: str, on: int) -> Segment:
-        snap: Any = self.policy_at(jurisdiction, date.fromordinal(on))
-        days, _ = statutory_days(snap, Trigger.ACCEPTANCE, False, True)
-        assert days is not None
-
-        def period(name: str) -> int | None:
-            got = return_period(snap, name, DayType.CALENDAR, None, DayType.CALENDAR)
-            return got[0] if got else None
-
-        def limit(name: str) -> Limit | None:
-            param = snap.get(name)
-            return Limit.of(param.value) if param is not None else None
-
-        non_cash = snap.get("bond.non_cash_forms_required")
-        defect = snap.get("retention.works.defect_max_months")
-        with_bond = snap.get("retention.works.no_retention_with_performance_bond")
-        return Segment(
-            days,
-            period("bond.performance.return_days"),
-            period("retention.goods_services.release_days"),
-            period("retention.works.return_days"),
-            limit("bond.performance.max_rate"),
-            bool(non_cash is not None and non_cash.value),
-            limit("retention.works.max_rate"),
-            int(defect.value) if defect is not None else None,
-            bool(with_bond is not None and with_bond.value),
-            snap.get("payment.late_interest.default_daily_rate") is not None,
-            {
-                rule: str(p.legal_force)
-                for rule, name in _TERMS_PARAMS.items()
-                if (p := snap.get(name)) is not None
-            },
-        )
 
     def audit(self, release: dict[str, Any]) -> QuickResult | None:
         """``audit_line`` of a release already read (tests, packages)."""
@@ -319,14 +99,14 @@ class Quick:
     def audit_line(self, raw: bytes) -> QuickResult | None:
         """The figures, coverage and fired rules of one JSON release, or None if not the common shape."""
         try:
-            return self._audit(_DECODER.decode(raw))
-        except _UNREADABLE:
+            return self._audit(DECODER.decode(raw))
+        except UNREADABLE:
             return None
-        except (_Unfit, KeyError, ValueError, TypeError, AttributeError, IndexError, OverflowError):
+        except (Unfit, KeyError, ValueError, TypeError, AttributeError, IndexError, OverflowError):
             # whatever the mapping would note or reject, the full path decides
             return None
 
-    def _audit(self, r: _Release) -> QuickResult | None:
+    def _audit(self, r: Release) -> QuickResult | None:
         contracts = r.contracts
         if contracts is None or len(contracts) != 1 or type(r.ocid) is not str:
             return None
@@ -449,7 +229,7 @@ class Quick:
         for index, pm in enumerate(c.milestones or ()):
             code = pm.code
             mv: Any = pm.value.amount if pm.value is not None else None
-            if type(mv) not in _NUMBER or mv < 0 or _above(mv, amount, _ONE):
+            if type(mv) not in _NUMBER or mv < 0 or above(mv, amount, ONE):
                 return None  # the terms rules reject a rate outside 0-100%
             fen = round(mv * 100)
             if abs(mv * 100 - fen) > 1e-6:
@@ -481,8 +261,8 @@ class Quick:
                 return None
 
         hits: list[tuple[str, str]] = []
-        late_terms: list[quick_findings.Payment] = []
-        want = self.want_findings
+        late_terms: list[Payment] = []
+        want = self.writer is not None
         force = plan.forces
         cov_payment: str | None
         pay_due = on_time = paid_n = days_to_pay = overdue_fen = overdue_n = 0
@@ -536,9 +316,7 @@ class Quick:
                 if late > 0:
                     hits.append(_PAYMENT_HIT)
                     if want:
-                        late_terms.append(
-                            quick_findings.Payment(o[5], o[7], o[6], o[3], due, paid[i], paid_on)
-                        )
+                        late_terms.append(Payment(o[5], o[7], o[6], o[3], due, paid[i], paid_on))
                 if paid_on is None and due >= as_of:
                     continue
                 pay_due += 1
@@ -568,7 +346,7 @@ class Quick:
                 (g.period or {}).get("startDate")  # the mapping reads it: not a dict fails there
                 if gtype.lower() != "performancebond" or form not in _BOND_FORMS:
                     return None
-                if gv < 0 or _above(gv, amount, _ONE) or abs(gv * 100 - round(gv * 100)) > 1e-6:
+                if gv < 0 or above(gv, amount, ONE) or abs(gv * 100 - round(gv * 100)) > 1e-6:
                     return None  # the terms rules reject a rate outside 0-100%
                 bonds.append((gv, form))
                 held += form not in _GUARANTEE_FORMS
@@ -628,28 +406,28 @@ class Quick:
             (TERMS_MANDATORY, cov_terms),
         )
         found = None
-        if want and hits:
-            built = quick_findings.build(
-                self.policy_at,
-                as_of,
+        writer = self.writer
+        if writer is not None and hits:
+            found = writer.build(
                 ocid=r.ocid,
+                contract_id="0" if c.id is UNSET else str(c.id),
                 region=region,
                 amount=amount,
                 signed=signed,
                 accepted=has_acceptance,
+                as_of=as_of,
                 payments=late_terms,
                 paid_amounts=[t.value.amount for t in transactions if t.value is not None],
                 bonds=bonds,
                 retention=retention if works else None,
                 retention_index=retention_index,
                 hits=hits,
-                cache=self._found if len(self._found) < 100_000 else None,
-                changes=self.changes,
             )
-            if built is None:
+            if found is None:
                 return None  # the full path builds them
-            found = (r.ocid, "0" if c.id is UNSET else str(c.id), built)
         return _new(QuickResult, (figures, coverage, tuple(hits), found))
 
 
 QuickAudit = Callable[[dict[str, Any]], QuickResult | None]
+
+__all__ = ["Quick", "QuickAudit", "QuickResult", "change_days"]

@@ -1,35 +1,42 @@
-"""The findings of the batch audit's hot path, built by the rules' own finding functions.
+"""The findings of the batch audit's hot path, written as the JSON lines the rules' findings give.
 
 The hot path (``procurement.ocds.quick``) decides which rules fire on a release of the common shape
-without mapping it. When the findings are to be written, this module turns its decisions into the
-``Finding`` objects the rules would give (``rules.audits.payment_finding`` and the terms engine's
-finding functions, fed the same Decimal amounts and dates), so the findings file is byte for byte
-the full path's (``tests/unit/test_batch_golden.py``) at a fraction of its cost: no mapping, no
-ledger, no terms plan of the rules that did not fire. Whatever it cannot build exactly (an amount
-that is not whole fen in Decimal, a hit it does not know) it declines with None, and the release
-takes the full path.
+without mapping it. When the findings are to be written, ``FindingWriter`` turns its decisions into
+the bytes ``procurement.batch_audit.evaluating`` writes for the rules' ``Finding`` objects, byte for
+byte (``tests/unit/test_batch_golden.py``, ``tests/unit/test_quick_findings.py``), at a fraction of
+their cost:
+
+- an overdue payment (``rules.audits.payment_finding``) is formatted from whole fen and day
+  ordinals, in integers; what the policy says on a day (citations, version, interest rate) and the
+  finding's fixed texts are encoded once per pack segment;
+- the contract-terms findings are built by the terms engine's own finding functions, fed the same
+  Decimal amounts as the mapping (``procurement.ocds.quick_terms``).
+
+Whatever it cannot build exactly (an amount that is not whole fen in Decimal, a hit it does not
+know, amounts too large for the integer shortcuts) it declines with None, and the release takes the
+full path.
 """
 
 from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
+import orjson
+
+from procurement.ocds.quick_terms import decimal, terms_findings, whole_fen
 from rules.audits import PAYMENT_OVERDUE, payment_finding
 from rules.findings import Finding
-from rules.money import fen, rate_over_cap
-from rules.payment_clock import CENT, Obligation, PaymentStatus, PolicyAt, late_interest, statutory_days
-from rules.terms import _BOND_ZH, _finding, _plan, _works_retention_finding, pct  # the engine's own texts
-from rules.vocabulary import BondKind, PaymentKind, Trigger
+from rules.payment_clock import Obligation, PaymentStatus, PolicyAt, late_interest, statutory_days
+from rules.terms import _plan
+from rules.vocabulary import PaymentKind, Severity, Trigger
 
 _KINDS = {"prepayment": PaymentKind.PREPAYMENT, "postpayment": PaymentKind.FINAL}
-_PERFORMANCE_EN = f"{BondKind.PERFORMANCE} bond"
-
-
-def decimal(number: float | int) -> Decimal:
-    """An OCDS amount as the mapping reads it (``procurement.ocds.mapping._amount``)."""
-    return Decimal(repr(number)) if type(number) is float else Decimal(number)
+_CACHED = 100_000  # entries per cache: bounded whatever the file
+# below these, float -> fen and the rules' Decimal arithmetic agree with the integer shortcuts
+_MAX_FEN = 10**14
+_MAX_DAYS = 10**6
 
 
 class Payment:
@@ -44,209 +51,222 @@ class Payment:
         self.start, self.due, self.paid, self.paid_on = start, due, paid, paid_on
 
 
+_WHOLE: dict[float, bool] = {}
+
+
 def _whole_fen(number: Any) -> bool:
-    """Whether the amount's Decimal (``decimal``) has at most two decimals: with more, the rules'
-    sums are not whole fen and only the full path gives their exact text."""
+    """``quick_terms.whole_fen``, kept per float: the same amounts recur."""
     if type(number) is not float:
         return True  # an int
-    text = repr(number)
-    dot = text.find(".")
-    return "e" not in text and (dot < 0 or len(text) - dot <= 3)
+    found = _WHOLE.get(number)
+    if found is None:
+        found = whole_fen(number)
+        if len(_WHOLE) < _CACHED:
+            _WHOLE[number] = found
+    return found
 
 
-def build(
-    policy_at: PolicyAt,
-    as_of: int,
-    *,
-    ocid: str,
-    region: str,
-    amount: float | int,
-    signed: int,
-    accepted: bool,
-    payments: Sequence[Payment],
-    paid_amounts: Sequence[Any],
-    bonds: Sequence[tuple[float | int, str]],
-    retention: tuple[int, int | None, float | int] | None,
-    retention_index: int,
-    hits: Sequence[tuple[str, str]],
-    cache: dict[Any, Any] | None = None,
-    changes: tuple[int, ...] | None = None,
-) -> list[Finding] | None:
-    """The findings of ``hits`` in the rules' order, or None when they cannot be built exactly.
+def _yuan(fen: int) -> str:
+    """``str`` of a non-negative Decimal amount with two decimals, from whole fen."""
+    return f"{fen // 100}.{fen % 100:02d}"
 
-    ``payments`` are the overdue obligations (in term order), ``paid_amounts`` every payment of
-    the release, ``bonds`` its performance bonds (amount, form), ``retention`` its retention term
-    (fen, months held, amount) at milestone ``retention_index``. ``cache`` keeps what the policy
-    says on a day (citations, version, interest rate) for the next release, per segment between
-    the pack's ``changes`` (day ordinals, ``quick.change_days``) where given, else per day.
-    """
-    if cache is None:
-        cache = {}
-    if not _whole_fen(amount) or not all(_whole_fen(p) for p in paid_amounts):
-        return None
-    whole = decimal(amount)
-    out: list[Finding] = []
-    for p in payments:
-        o_amount = (whole * (decimal(p.amount) / whole)).quantize(CENT, ROUND_HALF_UP)
-        if o_amount * 100 != round(p.amount * 100):
-            return None
-        start = date.fromordinal(p.start)
-        due = date.fromordinal(p.due)
-        trigger = (
-            Trigger.SIGNING
-            if p.kind == "prepayment"
-            else (Trigger.ACCEPTANCE if accepted else Trigger.DELIVERY)
+
+def _money(fen: int) -> str:
+    """``rules.audits._money`` (``f"{amount:,.2f}"``) from non-negative whole fen."""
+    return f"{fen // 100:,}.{fen % 100:02d}"
+
+
+def _payment_template() -> Finding:
+    """A finding of ``payment_finding`` itself: its fixed parts (category, remedy, force) are read
+    from it, so the texts stay the rules' own."""
+    day = date(2000, 1, 1)
+    zero = Decimal("0.00")
+    o = Obligation(0, PaymentKind.FINAL, zero, Trigger.ACCEPTANCE, day, day)
+    return payment_finding(PaymentStatus(o, zero, None, zero, 1, zero, zero))
+
+
+class FindingWriter:
+    """Per-process caches of the hot path's findings; ``changes`` are the pack change days
+    (``quick.change_days``): what the policy says is kept per segment between them."""
+
+    def __init__(self, policy_at: PolicyAt, changes: tuple[int, ...] | None = None) -> None:
+        self.policy_at = policy_at
+        self.changes = changes
+        self._clock: dict[Any, tuple[str, str]] = {}  # (region, span, trigger) -> head, tail of a line
+        self._rates: dict[Any, tuple[Decimal, int, int, str]] = {}
+        self._plans: dict[Any, Any] = {}
+        self._days: dict[int, str] = {}
+        t = _payment_template()
+        self._remedy = orjson.dumps({"zh": t.remedy_zh, "en": t.remedy_en}).decode()
+        self._fixed = (
+            f'"rule_id":"{PAYMENT_OVERDUE}","category":{orjson.dumps(t.category).decode()},'
+            f'"legal_force":"{t.legal_force.value}","severity":"{Severity.of(t.legal_force).value}",'
         )
-        span = bisect_right(changes, p.start) if changes is not None else p.start
-        clock = cache.get((region, span, trigger))
+
+    def _span(self, on: int) -> int:
+        changes = self.changes
+        return bisect_right(changes, on) if changes is not None else on
+
+    def _iso(self, on: int) -> str:
+        found = self._days.get(on)
+        if found is None:
+            found = date.fromordinal(on).isoformat()
+            if len(self._days) < _CACHED:
+                self._days[on] = found
+        return found
+
+    def build(
+        self,
+        *,
+        ocid: str,
+        contract_id: str,
+        region: str,
+        amount: float | int,
+        signed: int,
+        accepted: bool,
+        as_of: int,
+        payments: Sequence[Payment],
+        paid_amounts: Sequence[Any],
+        bonds: Sequence[tuple[float | int, str]],
+        retention: tuple[int, int | None, float | int] | None,
+        retention_index: int,
+        hits: Sequence[tuple[str, str]],
+    ) -> list[bytes] | None:
+        """The findings of ``hits`` in the rules' order as JSON objects (``key``, ``ocid``,
+        ``contract_id`` and the finding's ``as_dict``), or None when they cannot be built exactly.
+
+        ``payments`` are the overdue obligations (in term order), ``paid_amounts`` every payment of
+        the release, ``bonds`` its performance bonds (amount, form), ``retention`` its retention
+        term (fen, months held, amount) at milestone ``retention_index``.
+        """
+        if not _whole_fen(amount) or not all(_whole_fen(p) for p in paid_amounts):
+            return None
+        if round(amount * 100) >= _MAX_FEN:
+            return None
+        ocid_json = orjson.dumps(ocid).decode()
+        # (rule id, subject as ``procurement.findings.identity.subject_of`` names it, the rest)
+        found: list[tuple[str, str, str]] = []
+        for p in payments:
+            if not _whole_fen(p.amount):
+                return None
+            body = self._payment(p, ocid_json, region, accepted, as_of)
+            if body is None:
+                return None
+            found.append((PAYMENT_OVERDUE, f"term:{p.index}", body))
+        if len(found) < len(hits):
+            terms = self._terms_of(region, signed, amount, bonds, retention, retention_index)
+            if terms is None:
+                return None
+            found += [(rule, subject, body.decode()) for rule, subject, body in terms]
+        if [rule for rule, _, _ in found] != [rule for rule, _ in hits]:
+            return None  # not what the hot path decided: the full path decides
+        scope = f"ocds:{ocid}:{contract_id}"
+        head = f',"ocid":{ocid_json},"contract_id":{orjson.dumps(contract_id).decode()},'
+        out: list[bytes] = []
+        seen: dict[str, int] = {}
+        for rule, subject, body in found:
+            key = f"{scope}:{rule}:{subject}"
+            n = seen[key] = seen.get(key, 0) + 1  # as ``identity.keyed`` tells repeats apart
+            if n > 1:
+                key = f"{key}#{n}"
+            out.append(f'{{"key":{orjson.dumps(key).decode()}{head}{body}'.encode())
+        return out
+
+    def _payment(self, p: Payment, ocid_json: str, region: str, accepted: bool, as_of: int) -> str | None:
+        """``payment_finding`` of an overdue obligation, from ``"rule_id"`` to the closing brace."""
+        amount = round(p.amount * 100)
+        late = (p.paid_on if p.paid_on is not None else as_of) - p.due
+        if not 0 <= p.paid <= amount < _MAX_FEN or not 0 < late < _MAX_DAYS:
+            return None
+        if p.kind == "prepayment":
+            trigger = Trigger.SIGNING
+        else:
+            trigger = Trigger.ACCEPTANCE if accepted else Trigger.DELIVERY
+        clock_key = (region, self._span(p.start), trigger)
+        clock = self._clock.get(clock_key)
         if clock is None:
-            snap: Any = policy_at(region, start)
+            snap: Any = self.policy_at(region, date.fromordinal(p.start))
             _, citations = statutory_days(snap, trigger, False, True)
             if not citations:
                 citations = tuple(snap.param("payment.sme.max_days").citations)
-            clock = cache[(region, span, trigger)] = (citations, snap.version)
-        citations, version = clock
-        paid_on = date.fromordinal(p.paid_on) if p.paid_on is not None else None
-        outstanding = o_amount - Decimal(p.paid).scaleb(-2)
-        late = (p.paid_on if p.paid_on is not None else as_of) - p.due
-        span = bisect_right(changes, p.due) if changes is not None else p.due
-        rate = cache.get(("rate", region, span))
+            clock = self._clock[clock_key] = (
+                f'{self._fixed}"citations":{orjson.dumps(citations).decode()},',
+                f',"policy_version":{orjson.dumps(snap.version).decode()}}}',
+            )
+        rate_key = (region, self._span(p.due))
+        rate = self._rates.get(rate_key)
         if rate is None:
-            rate = Decimal(str(policy_at(region, due).value("payment.late_interest.default_daily_rate")))
-            cache[("rate", region, span)] = rate
-        base = o_amount if paid_on is not None else outstanding
-        obligation = Obligation(
-            index=p.index,
-            kind=_KINDS[p.kind],
-            amount=o_amount,
-            trigger=trigger,
-            clock_start_on=start,
-            due_on=due,
-            agreed_due_on=None,
-            legal_due_on=due,
-            approximate=False,
-            policy_version=version,
-            citations=citations,
-            acceptance_late=False,
+            value = Decimal(str(self.policy_at(region, date.fromordinal(p.due)).value(_RATE)))
+            numerator, denominator = value.as_integer_ratio()
+            rate = self._rates[rate_key] = (value, numerator, denominator, str(value))
+        daily_rate, numerator, denominator, rate_text = rate
+        outstanding = amount - p.paid
+        base = amount if p.paid_on is not None else outstanding
+        product = base * numerator * late
+        if numerator >= 0 and len(daily_rate.as_tuple().digits) <= 7:
+            interest = (2 * product + denominator) // (2 * denominator)  # exact: half up, as quantize
+            interest_text, interest_money = _yuan(interest), _money(interest)
+        else:  # a rate the integer shortcut does not cover: the rules' own Decimal arithmetic
+            exact = late_interest(Decimal(base).scaleb(-2), late, daily_rate)
+            interest_text, interest_money = str(exact), f"{exact:,.2f}"
+        due = self._iso(p.due)
+        amount_text = _yuan(amount)
+        if p.paid_on is not None:
+            paid_on = self._iso(p.paid_on)
+            state_zh, state_en, paid_json = f"于 {paid_on} 付清", f"paid on {paid_on}", f'"{paid_on}"'
+        else:
+            state_zh = f"尚欠 {_money(outstanding)} 元"
+            state_en, paid_json = f"{_yuan(outstanding)} outstanding", "null"
+        head, tail = clock
+        return (
+            f'{head}"message":{{"zh":"应于 {due} 支付的款项 {_money(amount)} 元'
+            f"逾期 {late} 天（{state_zh}），逾期利息 {interest_money} 元"
+            f'","en":"payment of {amount_text} due on {due} is {late} days late ({state_en}); '
+            f'late interest {interest_text}"}},"remedy":{self._remedy},"evidence":{{"record":{ocid_json},'
+            f'"term_index":{p.index},"kind":"{_KINDS[p.kind].value}","amount":"{amount_text}",'
+            f'"trigger":"{trigger.value}","clock_start_on":"{self._iso(p.start)}","agreed_due_on":null,'
+            f'"legal_due_on":"{due}","due_on":"{due}","paid_on":{paid_json},'
+            f'"outstanding":"{_yuan(outstanding)}","days_late":{late},"late_interest":"{interest_text}",'
+            f'"daily_rate":"{rate_text}","acceptance_late":false,"approximate":false}}{tail}'
         )
-        status = PaymentStatus(
-            obligation,
-            o_amount - outstanding,
-            paid_on,
-            outstanding,
-            late,
-            late_interest(base, late, rate),
-            rate,
-        )
-        out.append(payment_finding(status, ocid))
-    if len(out) < len(hits):
-        span = bisect_right(changes, signed) if changes is not None else signed
-        plan = cache.get(("plan", region, span))
+
+    def _terms_of(
+        self,
+        region: str,
+        signed: int,
+        amount: float | int,
+        bonds: Sequence[tuple[float | int, str]],
+        retention: tuple[int, int | None, float | int] | None,
+        retention_index: int,
+    ) -> list[tuple[str, str, bytes]] | None:
+        """The terms findings as (rule id, subject, JSON from ``"rule_id"`` on)."""
+        span = self._span(signed)
+        plan = self._plans.get((region, span))
         if plan is None:
-            snapshot: Any = policy_at(region, date.fromordinal(signed))  # a rules.policy snapshot
-            plan = cache[("plan", region, span)] = _plan(snapshot)
-        terms = _terms(plan, whole, bonds, retention, retention_index)
-        if terms is None:
+            snapshot: Any = self.policy_at(region, date.fromordinal(signed))  # a rules.policy snapshot
+            plan = self._plans[(region, span)] = _plan(snapshot)
+        findings = terms_findings(plan, decimal(amount), bonds, retention, retention_index)
+        if findings is None:
             return None
-        out += terms
-    if [f.rule_id for f in out] != [rule for rule, _ in hits]:
-        return None  # not what the hot path decided: the full path decides
-    return out
+        return [(f.rule_id, str(f.evidence["field"]), _rest(f)) for f in findings]
 
 
-def _terms(
-    plan: Any,
-    whole: Decimal,
-    bonds: Sequence[tuple[float | int, str]],
-    retention: tuple[int, int | None, float | int] | None,
-    retention_index: int,
-) -> list[Finding] | None:
-    """``rules.terms._findings`` for the shapes the hot path takes: performance bonds and a works
-    retention term (the caller checks the result against the hot path's own decisions)."""
-    version = plan.version
-    out: list[Finding] = []
-    non_cash = plan.non_cash is not None and plan.non_cash.value
-    rates = []
-    for i, (amount, form) in enumerate(bonds):
-        if not _whole_fen(amount):
-            return None
-        rate = decimal(amount) / whole
-        rates.append(rate)
-        if plan.bond_max is not None:
-            cap = plan.bond_max.value
-            if rate_over_cap(whole, rate, cap):
-                out.append(
-                    _finding(
-                        "terms.bond.over_cap",
-                        "bond.over_cap",
-                        plan.bond_max.legal_force,
-                        plan.bond_max.citations,
-                        version,
-                        {"field": f"bonds[{i}].rate", "rate": str(rate), "cap": str(cap)},
-                        rate=pct(rate),
-                        cap=pct(cap),
-                    )
-                )
-        if non_cash and form == "cash" and rate > 0:
-            assert plan.non_cash is not None
-            out.append(
-                _finding(
-                    "terms.bond.cash_only",
-                    "bond.cash_only",
-                    plan.non_cash.legal_force,
-                    plan.non_cash.citations,
-                    version,
-                    {"field": f"bonds[{i}].forms", "forms": ["cash"]},
-                    bond_zh=_BOND_ZH[BondKind.PERFORMANCE],
-                    bond_en=_PERFORMANCE_EN,
-                )
-            )
-    if retention is None:
-        return out
-    _, months, amount = retention
-    if not _whole_fen(amount):
-        return None
-    rate = decimal(amount) / whole
-    works_cap = plan.ret_works_max
-    if works_cap is not None and rate_over_cap(whole, rate, works_cap.value):
-        out.append(_works_retention_finding(plan, f"payment_terms[{retention_index}].rate", rate))
-    defect = plan.ret_works_defect
-    if defect is not None and months is not None and months > defect.value:
-        out.append(
-            _finding(
-                "terms.retention.works_defect_over_max",
-                "retention.works_defect_over_max",
-                defect.legal_force,
-                defect.citations,
-                version,
-                {"field": f"payment_terms[{retention_index}].held_months", "months": months},
-                months=months,
-                cap=defect.value,
-            )
-        )
-    banned = plan.ret_with_bond_banned
-    if banned is not None and banned.value and fen(whole * rate) > 0:
-        bond = next(((i, r) for i, r in enumerate(rates) if fen(whole * r) > 0), None)
-        if bond is not None:
-            i, bond_rate = bond
-            out.append(
-                _finding(
-                    "terms.retention.with_performance_bond",
-                    "retention.with_performance_bond",
-                    banned.legal_force,
-                    banned.citations,
-                    version,
-                    {
-                        "field": f"bonds[{i}]",
-                        "bond_rate": str(bond_rate),
-                        "retention_field": f"payment_terms[{retention_index}]",
-                        "retention_rate": str(rate),
-                    },
-                    bond=pct(bond_rate),
-                    retention=pct(rate),
-                )
-            )
-    return out
+_RATE = "payment.late_interest.default_daily_rate"
 
 
-__all__ = ["PAYMENT_OVERDUE", "Payment", "build", "decimal"]
+def _rest(f: Finding) -> bytes:
+    """A terms finding's ``as_dict`` as JSON without its opening brace (``"rule_id"`` on)."""
+    return orjson.dumps(
+        {
+            "rule_id": f.rule_id,
+            "category": f.category,
+            "legal_force": f.legal_force,
+            "severity": f.severity,
+            "citations": f.citations,
+            "message": {"zh": f.message_zh, "en": f.message_en},
+            "remedy": {"zh": f.remedy_zh, "en": f.remedy_en},
+            "evidence": dict(f.evidence),
+            "policy_version": f.policy_version,
+        },
+        default=str,
+    )[1:]
