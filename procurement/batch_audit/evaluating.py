@@ -110,6 +110,9 @@ class Chunk:
     quick: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
     findings: list[tuple[int, bytes]] = field(default_factory=list)
+    # with the range's first line number known: the findings as the lines of the findings file
+    written: bytes = b""
+    line_base: int | None = None
     counts: Counter[str] = field(default_factory=Counter)
     forces: Counter[tuple[str, str]] = field(default_factory=Counter)  # by (rule id, legal force)
     left_out: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -277,10 +280,14 @@ def process(state: _Worker, release: Any, where: int, out: Chunk, tried: bool = 
         out.errors.append((where, f"malformed release 发布格式错误: {type(err).__name__}: {err}"))
 
 
-def audit_range(path: str, start: int, end: int, spool: str | None = None) -> Chunk:
+def audit_range(
+    path: str, start: int, end: int, spool: str | None = None, line_base: int | None = None
+) -> Chunk:
     """Audit the lines that start in [start, end) of a JSON-lines file.
 
     With ``spool`` (a directory), the purchaser counters go to a file there instead of the result.
+    With ``line_base`` (the lines before ``start``), the findings come back as the lines of the
+    findings file (``Chunk.written``): the worker numbers them, the parent only writes them.
     """
     state = STATE
     assert state is not None
@@ -306,6 +313,12 @@ def audit_range(path: str, start: int, end: int, spool: str | None = None) -> Ch
             out.errors.append((number, f"invalid JSON 无效的 JSON: {err}"))
             continue
         process(state, release, number, out, tried=quick is not None)
+    out.line_base = line_base
+    if line_base is not None and out.findings:
+        out.written = b"".join(
+            [b'{"line":%d,%b\n' % (line_base + number, body[1:]) for number, body in out.findings]
+        )
+        out.findings = []
     gc.collect()
     out.settle()
     if spool is not None and out.stats.purchasers:

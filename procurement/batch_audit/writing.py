@@ -1,6 +1,7 @@
 """The ranges of a batch in file order: merged into the summary, findings written as they come."""
 
 import gc
+import mmap
 import multiprocessing
 import os
 from collections import Counter
@@ -35,26 +36,45 @@ def _ordered(
     if workers <= 1 or len(ranges) <= 1:
         init_worker(as_of, want_findings, fmt, terms, unrecorded, hot_findings)
         try:
+            base = 0
             for start, end in ranges:
-                yield audit_range(str(path), start, end, spool)
+                chunk = audit_range(str(path), start, end, spool, base)
+                base += chunk.lines
+                yield chunk
         finally:
             gc.enable()
         return
     load_book()
     context = multiprocessing.get_context("fork")
-    with context.Pool(
-        workers, init_worker, (as_of, want_findings, fmt, terms, unrecorded, hot_findings)
-    ) as pool:
+    initargs = (as_of, want_findings, fmt, terms, unrecorded, hot_findings)
+    with (
+        context.Pool(workers, init_worker, initargs) as pool,
+        open(path, "rb") as f,
+        mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data,
+    ):
+        # each range gets the number of its first line, so the workers write the findings' lines
+        bases = _line_bases(data, ranges)
         # a bounded window of ranges in flight keeps memory flat whatever the file size
         window = 4 * workers
-        pending = [pool.apply_async(audit_range, (str(path), s, e, spool)) for s, e in ranges[:window]]
+        pending = [
+            pool.apply_async(audit_range, (str(path), s, e, spool, next(bases))) for s, e in ranges[:window]
+        ]
         following = iter(ranges[window:])
         while pending:
             chunk = pending.pop(0).get()
             nxt = next(following, None)
             if nxt is not None:
-                pending.append(pool.apply_async(audit_range, (str(path), *nxt, spool)))
+                pending.append(pool.apply_async(audit_range, (str(path), *nxt, spool, next(bases))))
             yield chunk
+
+
+def _line_bases(data: mmap.mmap, ranges: list[tuple[int, int]]) -> Iterator[int]:
+    """The number of lines that start before each range (``reading.range_lines`` counts a line in
+    the range where it starts), counted as the ranges are handed out."""
+    base = 0
+    for start, end in ranges:
+        yield base
+        base += (start == 0) + data[max(start - 1, 0) : end - 1].count(b"\n")
 
 
 def merge(summary: AuditSummary, chunk: Chunk, line_base: int, where: str = "line") -> None:
@@ -113,8 +133,14 @@ def audit_file(
     for chunk in chunks:
         base = summary.lines
         merge(summary, chunk, base)
-        for number, body in chunk.findings:
-            _emit(b'{"line":%d,' % (base + number) + body[1:], findings_out, on_finding)
+        if chunk.findings or chunk.line_base != base:
+            raise AssertionError(f"range of line {base}: findings numbered from line {chunk.line_base}")
+        if chunk.written:
+            if findings_out is not None:
+                findings_out.write(chunk.written)
+            if on_finding is not None:
+                for line in chunk.written.splitlines():
+                    on_finding(orjson.loads(line))
         done += chunk.size
         if progress is not None:
             progress(done, total)

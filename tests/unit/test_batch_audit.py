@@ -282,6 +282,33 @@ def test_findings_file_is_identical_whatever_the_workers_and_chunks(tmp_path: Pa
     assert lines == sorted(lines) and lines[0] >= 1
 
 
+@pytest.mark.parametrize("chunk", [97, 1000, 4096, 1 << 20])
+def test_findings_carry_their_line_numbers_across_blank_and_long_lines(tmp_path: Path, chunk: int) -> None:
+    """The workers number the findings' lines themselves (from the newlines before their range):
+    blank lines, lines longer than a range and a last line without a newline keep the count."""
+    rows = [orjson.dumps(r) for r in releases(40, seed=3)]
+    body = b"\n\n".join(rows[:10]) + b"\n" + b"\n".join(rows[10:]) + b"\n\n\n" + rows[0]
+    path = tmp_path / "b.jsonl"
+    path.write_bytes(body)
+    starts = [n for n, line in enumerate(body.split(b"\n"), 1) if line]
+    outputs = []
+    for workers in (1, 2):
+        out = tmp_path / f"f{workers}.jsonl"
+        with out.open("wb") as f:
+            summary = audit_file(
+                path, as_of=date(2026, 1, 1), workers=workers, findings_out=f, chunk_bytes=chunk
+            )
+        assert summary.lines == len(body.split(b"\n")) and summary.releases == 41
+        found = [orjson.loads(x) for x in out.read_bytes().splitlines()]
+        # each finding names the line its release is on
+        assert all(
+            body.split(b"\n")[r["line"] - 1].startswith(b'{"ocid":"%s"' % r["ocid"].encode()) for r in found
+        )
+        assert {r["line"] for r in found} <= set(starts) and len(found) > 20
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
 def test_counts_agree_with_and_without_a_findings_file(tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "c.jsonl", releases(200))
     with (tmp_path / "f.jsonl").open("wb") as f:
