@@ -9,8 +9,8 @@ their cost:
 - an overdue payment (``rules.audits.payment_finding``) is formatted from whole fen and day
   ordinals, in integers; what the policy says on a day (citations, version, interest rate) and the
   finding's fixed texts are encoded once per pack segment;
-- the contract-terms findings are built by the terms engine's own finding functions, fed the same
-  Decimal amounts as the mapping (``procurement.ocds.quick_terms``).
+- the contract-terms findings likewise, with the terms engine's texts and Decimal rates
+  (``procurement.ocds.quick_terms``).
 
 Whatever it cannot build exactly (an amount that is not whole fen in Decimal, a hit it does not
 know, amounts too large for the integer shortcuts) it declines with None, and the release takes the
@@ -25,12 +25,12 @@ from typing import Any
 
 import orjson
 
-from procurement.ocds.quick_terms import decimal, terms_findings, whole_fen
+from procurement.ocds.quick_terms import TermsWriter, whole_fen
 from rules.audits import PAYMENT_OVERDUE, payment_finding
 from rules.findings import Finding
 from rules.payment_clock import Obligation, PaymentStatus, PolicyAt, late_interest, statutory_days
 from rules.terms import _plan
-from rules.vocabulary import PaymentKind, Severity, Trigger
+from rules.vocabulary import PaymentKind, Trigger
 
 _KINDS = {"prepayment": PaymentKind.PREPAYMENT, "postpayment": PaymentKind.FINAL}
 _CACHED = 100_000  # entries per cache: bounded whatever the file
@@ -66,14 +66,30 @@ def _whole_fen(number: Any) -> bool:
     return found
 
 
-def _yuan(fen: int) -> str:
+def _yuan(fen: int) -> bytes:
     """``str`` of a non-negative Decimal amount with two decimals, from whole fen."""
-    return f"{fen // 100}.{fen % 100:02d}"
+    return b"%d.%02d" % divmod(fen, 100)
 
 
-def _money(fen: int) -> str:
+def _money(fen: int) -> bytes:
     """``rules.audits._money`` (``f"{amount:,.2f}"``) from non-negative whole fen."""
-    return f"{fen // 100:,}.{fen % 100:02d}"
+    return f"{fen // 100:,}.{fen % 100:02d}".encode()
+
+
+# ``rules.audits.payment_finding``'s message and evidence, as bytes: the findings are written in
+# UTF-8, and joining bytes never widens a string to hold the Chinese text
+_PAYMENT = (
+    '"message":{"zh":"应于 %b 支付的款项 %b 元逾期 %d 天（%b），逾期利息 %b 元",'
+    '"en":"payment of %b due on %b is %d days late (%b); late interest %b"},"remedy":%b,'
+    '"evidence":{"record":%b,"term_index":%d,"kind":%b,"amount":"%b","trigger":"%b",'
+    '"clock_start_on":"%b","agreed_due_on":null,"legal_due_on":"%b","due_on":"%b","paid_on":%b,'
+    '"outstanding":"%b","days_late":%d,"late_interest":"%b","daily_rate":"%b",'
+    '"acceptance_late":false,"approximate":false}'
+).encode()
+_PAID_ZH = "于 %b 付清".encode()
+_OWED_ZH = "尚欠 %b 元".encode()
+_FINDING = b'{"key":%b,"ocid":%b,"contract_id":%b,%b'
+_KIND_JSON = {code: orjson.dumps(kind.value) for code, kind in _KINDS.items()}
 
 
 def _payment_template() -> Finding:
@@ -92,25 +108,23 @@ class FindingWriter:
     def __init__(self, policy_at: PolicyAt, changes: tuple[int, ...] | None = None) -> None:
         self.policy_at = policy_at
         self.changes = changes
-        self._clock: dict[Any, tuple[str, str]] = {}  # (region, span, trigger) -> head, tail of a line
-        self._rates: dict[Any, tuple[Decimal, int, int, str]] = {}
+        self._clock: dict[Any, tuple[bytes, bytes]] = {}  # (region, span, trigger) -> head, tail
+        self._rates: dict[Any, tuple[Decimal, int, int, bool, bytes]] = {}
         self._plans: dict[Any, Any] = {}
-        self._days: dict[int, str] = {}
+        self._days: dict[int, bytes] = {}
         t = _payment_template()
-        self._remedy = orjson.dumps({"zh": t.remedy_zh, "en": t.remedy_en}).decode()
-        self._fixed = (
-            f'"rule_id":"{PAYMENT_OVERDUE}","category":{orjson.dumps(t.category).decode()},'
-            f'"legal_force":"{t.legal_force.value}","severity":"{Severity.of(t.legal_force).value}",'
-        )
+        self._remedy = orjson.dumps({"zh": t.remedy_zh, "en": t.remedy_en})
+        fixed = {"rule_id": t.rule_id, "category": t.category, "legal_force": t.legal_force}
+        self._fixed = orjson.dumps({**fixed, "severity": t.severity})[1:-1] + b","
 
     def _span(self, on: int) -> int:
         changes = self.changes
         return bisect_right(changes, on) if changes is not None else on
 
-    def _iso(self, on: int) -> str:
+    def _iso(self, on: int) -> bytes:
         found = self._days.get(on)
         if found is None:
-            found = date.fromordinal(on).isoformat()
+            found = date.fromordinal(on).isoformat().encode()
             if len(self._days) < _CACHED:
                 self._days[on] = found
         return found
@@ -143,9 +157,9 @@ class FindingWriter:
             return None
         if round(amount * 100) >= _MAX_FEN:
             return None
-        ocid_json = orjson.dumps(ocid).decode()
+        ocid_json = orjson.dumps(ocid)
         # (rule id, subject as ``procurement.findings.identity.subject_of`` names it, the rest)
-        found: list[tuple[str, str, str]] = []
+        found: list[tuple[str, str, bytes]] = []
         for p in payments:
             if not _whole_fen(p.amount):
                 return None
@@ -157,11 +171,11 @@ class FindingWriter:
             terms = self._terms_of(region, signed, amount, bonds, retention, retention_index)
             if terms is None:
                 return None
-            found += [(rule, subject, body.decode()) for rule, subject, body in terms]
+            found += terms
         if [rule for rule, _, _ in found] != [rule for rule, _ in hits]:
             return None  # not what the hot path decided: the full path decides
         scope = f"ocds:{ocid}:{contract_id}"
-        head = f',"ocid":{ocid_json},"contract_id":{orjson.dumps(contract_id).decode()},'
+        contract_json = orjson.dumps(contract_id)
         out: list[bytes] = []
         seen: dict[str, int] = {}
         for rule, subject, body in found:
@@ -169,10 +183,10 @@ class FindingWriter:
             n = seen[key] = seen.get(key, 0) + 1  # as ``identity.keyed`` tells repeats apart
             if n > 1:
                 key = f"{key}#{n}"
-            out.append(f'{{"key":{orjson.dumps(key).decode()}{head}{body}'.encode())
+            out.append(_FINDING % (orjson.dumps(key), ocid_json, contract_json, body))
         return out
 
-    def _payment(self, p: Payment, ocid_json: str, region: str, accepted: bool, as_of: int) -> str | None:
+    def _payment(self, p: Payment, ocid_json: bytes, region: str, accepted: bool, as_of: int) -> bytes | None:
         """``payment_finding`` of an overdue obligation, from ``"rule_id"`` to the closing brace."""
         amount = round(p.amount * 100)
         late = (p.paid_on if p.paid_on is not None else as_of) - p.due
@@ -190,44 +204,65 @@ class FindingWriter:
             if not citations:
                 citations = tuple(snap.param("payment.sme.max_days").citations)
             clock = self._clock[clock_key] = (
-                f'{self._fixed}"citations":{orjson.dumps(citations).decode()},',
-                f',"policy_version":{orjson.dumps(snap.version).decode()}}}',
+                self._fixed + b'"citations":' + orjson.dumps(citations) + b",",
+                b',"policy_version":' + orjson.dumps(snap.version) + b"}",
             )
         rate_key = (region, self._span(p.due))
         rate = self._rates.get(rate_key)
         if rate is None:
             value = Decimal(str(self.policy_at(region, date.fromordinal(p.due)).value(_RATE)))
             numerator, denominator = value.as_integer_ratio()
-            rate = self._rates[rate_key] = (value, numerator, denominator, str(value))
-        daily_rate, numerator, denominator, rate_text = rate
+            # the integer shortcut is exact while the Decimal product keeps every digit
+            exact = numerator >= 0 and len(value.as_tuple().digits) <= 7
+            rate = self._rates[rate_key] = (value, numerator, denominator, exact, str(value).encode())
+        daily_rate, numerator, denominator, exact, rate_text = rate
         outstanding = amount - p.paid
         base = amount if p.paid_on is not None else outstanding
-        product = base * numerator * late
-        if numerator >= 0 and len(daily_rate.as_tuple().digits) <= 7:
-            interest = (2 * product + denominator) // (2 * denominator)  # exact: half up, as quantize
+        if exact:
+            interest = (2 * base * numerator * late + denominator) // (2 * denominator)  # half up
             interest_text, interest_money = _yuan(interest), _money(interest)
         else:  # a rate the integer shortcut does not cover: the rules' own Decimal arithmetic
-            exact = late_interest(Decimal(base).scaleb(-2), late, daily_rate)
-            interest_text, interest_money = str(exact), f"{exact:,.2f}"
+            value = late_interest(Decimal(base).scaleb(-2), late, daily_rate)
+            interest_text, interest_money = str(value).encode(), f"{value:,.2f}".encode()
         due = self._iso(p.due)
         amount_text = _yuan(amount)
         if p.paid_on is not None:
             paid_on = self._iso(p.paid_on)
-            state_zh, state_en, paid_json = f"于 {paid_on} 付清", f"paid on {paid_on}", f'"{paid_on}"'
+            state_zh, state_en, paid_json = _PAID_ZH % paid_on, b"paid on " + paid_on, b'"%b"' % paid_on
         else:
-            state_zh = f"尚欠 {_money(outstanding)} 元"
-            state_en, paid_json = f"{_yuan(outstanding)} outstanding", "null"
+            state_zh = _OWED_ZH % _money(outstanding)
+            state_en, paid_json = _yuan(outstanding) + b" outstanding", b"null"
         head, tail = clock
         return (
-            f'{head}"message":{{"zh":"应于 {due} 支付的款项 {_money(amount)} 元'
-            f"逾期 {late} 天（{state_zh}），逾期利息 {interest_money} 元"
-            f'","en":"payment of {amount_text} due on {due} is {late} days late ({state_en}); '
-            f'late interest {interest_text}"}},"remedy":{self._remedy},"evidence":{{"record":{ocid_json},'
-            f'"term_index":{p.index},"kind":"{_KINDS[p.kind].value}","amount":"{amount_text}",'
-            f'"trigger":"{trigger.value}","clock_start_on":"{self._iso(p.start)}","agreed_due_on":null,'
-            f'"legal_due_on":"{due}","due_on":"{due}","paid_on":{paid_json},'
-            f'"outstanding":"{_yuan(outstanding)}","days_late":{late},"late_interest":"{interest_text}",'
-            f'"daily_rate":"{rate_text}","acceptance_late":false,"approximate":false}}{tail}'
+            head
+            + _PAYMENT
+            % (
+                due,
+                _money(amount),
+                late,
+                state_zh,
+                interest_money,
+                amount_text,
+                due,
+                late,
+                state_en,
+                interest_text,
+                self._remedy,
+                ocid_json,
+                p.index,
+                _KIND_JSON[p.kind],
+                amount_text,
+                trigger.value.encode(),
+                self._iso(p.start),
+                due,
+                due,
+                paid_json,
+                _yuan(outstanding),
+                late,
+                interest_text,
+                rate_text,
+            )
+            + tail
         )
 
     def _terms_of(
@@ -241,32 +276,11 @@ class FindingWriter:
     ) -> list[tuple[str, str, bytes]] | None:
         """The terms findings as (rule id, subject, JSON from ``"rule_id"`` on)."""
         span = self._span(signed)
-        plan = self._plans.get((region, span))
-        if plan is None:
+        writer = self._plans.get((region, span))
+        if writer is None:
             snapshot: Any = self.policy_at(region, date.fromordinal(signed))  # a rules.policy snapshot
-            plan = self._plans[(region, span)] = _plan(snapshot)
-        findings = terms_findings(plan, decimal(amount), bonds, retention, retention_index)
-        if findings is None:
-            return None
-        return [(f.rule_id, str(f.evidence["field"]), _rest(f)) for f in findings]
+            writer = self._plans[(region, span)] = TermsWriter(_plan(snapshot))
+        return writer.findings(amount, round(amount * 100), bonds, retention, retention_index)
 
 
 _RATE = "payment.late_interest.default_daily_rate"
-
-
-def _rest(f: Finding) -> bytes:
-    """A terms finding's ``as_dict`` as JSON without its opening brace (``"rule_id"`` on)."""
-    return orjson.dumps(
-        {
-            "rule_id": f.rule_id,
-            "category": f.category,
-            "legal_force": f.legal_force,
-            "severity": f.severity,
-            "citations": f.citations,
-            "message": {"zh": f.message_zh, "en": f.message_en},
-            "remedy": {"zh": f.remedy_zh, "en": f.remedy_en},
-            "evidence": dict(f.evidence),
-            "policy_version": f.policy_version,
-        },
-        default=str,
-    )[1:]
