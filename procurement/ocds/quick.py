@@ -147,12 +147,12 @@ class Quick(PolicyDays):
                 supplier = p
         if buyer is None or supplier is None:
             return None
-        address = buyer.address
-        region = address.get("region") if type(address) is dict else None
+        address = buyer.address  # not an object: not decoded, the full path takes the release
+        region = address.region if address is not None else None
         if type(region) is not str or len(region) != 6 or not region.isdigit():
             return None
-        details = supplier.details or {}
-        scale = details.get("scale") if type(details) is dict else None
+        details = supplier.details
+        scale = details.scale if details is not None else None
         if scale is not None and (type(scale) is not str or scale not in _SCALES):
             return None
         value = c.value
@@ -343,7 +343,6 @@ class Quick(PolicyDays):
                 if type(gtype) is not str or type(form) is not str or type(gv) not in _NUMBER:
                     return None
                 form = form.lower()
-                (g.period or {}).get("startDate")  # the mapping reads it: not a dict fails there
                 if gtype.lower() != "performancebond" or form not in _BOND_FORMS:
                     return None
                 if gv < 0 or above(gv, amount, ONE) or abs(gv * 100 - round(gv * 100)) > 1e-6:
