@@ -22,6 +22,7 @@ from procurement.errors import Conflict, InvalidInput, NotFound
 from procurement.events.services import emit_event
 from procurement.finance.models import ACTIVE_RUN_STATES, AuditRun, AuditRunState
 from procurement.finance.obligations import default_policy_at
+from procurement.finance.rerun import clear, mark_audited, refresh_unchanged
 from procurement.finance.set_audit import Tally, audit_chunk, audit_one_by_one
 from procurement.findings.models import FindingSource, StoredFinding
 from procurement.findings.upsert import UpsertCounts, resolve_unseen, upsert_findings
@@ -193,12 +194,25 @@ def execute_audit_run(
     for start in range(0, len(ids), step):
         chunk = ids[start : start + step]
         if set_based:
-            sightings = audit_chunk(session, _in_scope(run), chunk, policy_at, run.as_of, tally)
+            lo, hi = chunk[0], chunk[-1]
+            # contracts nothing changed in since a run on the same day: refreshed in SQL alone
+            same, refreshed = refresh_unchanged(
+                session, _in_scope(run), lo, hi, run_id=run.id, as_of=run.as_of, now=utcnow(), tally=tally
+            )
+            written.refreshed += refreshed
+            alone = len(tally.alone)
+            rest = [i for i in chunk if i not in same] if same else chunk
+            sightings = []
+            if rest:
+                sightings = audit_chunk(session, _in_scope(run), rest, policy_at, run.as_of, tally)
         else:
+            clear(session, chunk)  # audited under other packs: the marks no longer vouch for them
             sightings = audit_one_by_one(session, chunk, policy_at, run.as_of, tally)
         written.add(
             upsert_findings(session, sightings, source=FindingSource.AUDIT_RUN, source_id=run.id, by=by)
         )
+        if set_based:
+            mark_audited(session, _in_scope(run), lo, hi, run.id, tally.alone[alone:])
         run.contracts_done = min(start + step, len(ids))
         session.flush()
         if progress is not None:

@@ -94,3 +94,7 @@ class StoredAudit(Base):
     consistent: Mapped[bool]  # False: its events contradict each other (the audit reports an error)
     coverage: Mapped[dict[str, Any]] = mapped_column(JSON)  # rule -> reason (None: evaluated)
     terms: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # terms.* findings, upsert content
+    # the audit run that last audited this row set-based (its findings carry that run's id as
+    # ``source_id``): a run on the same day finds the same, so it only refreshes them
+    # (``set_audit.refresh_unchanged``); deriving the row again (delete + insert) leaves it empty
+    audited_run_id: Mapped[int | None] = mapped_column(default=None)

@@ -56,13 +56,18 @@ class Tally:
     errors: list[dict[str, Any]] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     one_by_one: int = 0  # contracts the derived rows could not stand for
+    alone: list[int] = field(default_factory=list)  # their ids
 
     def add(self, coverage: dict[str, str | None], findings: Sequence[Finding]) -> None:
-        for rule, reason in coverage.items():
-            self.coverage.setdefault(rule, Counter())[reason or EVALUATED] += 1
+        self.add_many(coverage, 1)
         for f in findings:
             self.counts[f.rule_id] += 1
             self.forces[f.legal_force.value] += 1
+
+    def add_many(self, coverage: dict[str, str | None], contracts: int) -> None:
+        """The coverage of ``contracts`` contracts that have this same table."""
+        for rule, reason in coverage.items():
+            self.coverage.setdefault(rule, Counter())[reason or EVALUATED] += contracts
 
     def fail(self, contract_id: int, err: RulesError) -> None:
         self.failed.append(contract_id)
@@ -280,5 +285,6 @@ def audit_chunk(
         ]
     if one_by_one:
         tally.one_by_one += len(one_by_one)
+        tally.alone += one_by_one
         sightings += audit_one_by_one(session, sorted(one_by_one), policy_at, as_of, tally)
     return sightings

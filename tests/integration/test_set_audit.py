@@ -7,10 +7,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from procurement.contracts.models import BondRow, Contract, PaymentTermRow
+from procurement.finance import audit_runs
 from procurement.finance.audit_runs import create_audit_run
 from procurement.finance.models import StoredAudit
 from procurement.finance.obligations import default_policy_at, refresh_obligations
@@ -278,3 +280,89 @@ def test_running_twice_keeps_the_count_and_a_dismissed_finding_dismissed(session
         is FindingStatus.DISMISSED
     )
     assert len(session.scalars(select(StoredFinding)).all()) == len(stored)
+
+
+def _stored(session: Session) -> dict[str, tuple[Any, ...]]:
+    rows = session.scalars(select(StoredFinding).execution_options(populate_existing=True)).all()
+    return {
+        f.key: (f.id, f.status, f.message_zh, f.message_en, f.evidence, f.evidence_digest, f.source_id)
+        for f in rows
+    }
+
+
+def test_a_rerun_on_the_same_day_refreshes_unchanged_contracts_without_auditing_them(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    school = factories.OrganizationFactory(region_code="650102")
+    contracts = varied_contracts(school)
+    refresh_obligations(session, [c.id for c in contracts.values()])
+    finance = factories.OrganizationFactory(kind=OrganizationKind.FINANCE_DEPARTMENT, region_code="650000")
+    auditor = Actor(0, finance.id, Role.AUDITOR, "650000")
+    scope = {"period_from": date(2000, 1, 1), "period_to": date(2100, 1, 1), "as_of": AS_OF}
+    first = create_audit_run(session, auditor, **scope)
+    before = _stored(session)
+    marked = session.scalars(select(StoredAudit).where(StoredAudit.audited_run_id == first.id)).all()
+    alone = {"usd", "draft", "terminated", "paid_after_as_of", "acceptance_clock_open", "paid_before_signed"}
+    assert {a.contract_id for a in marked} == {c.id for n, c in contracts.items() if n not in alone}
+    audited: list[int] = []
+
+    def audit_chunk_seen(*args: Any, **kw: Any) -> list[Sighting]:
+        audited.extend(args[2])
+        return audit_chunk(*args, **kw)
+
+    monkeypatch.setattr(audit_runs, "audit_chunk", audit_chunk_seen)
+    second = create_audit_run(session, auditor, **scope)
+    after = _stored(session)
+    # only the contracts the derived rows do not stand for were audited again
+    assert sorted(audited) == sorted(contracts[name].id for name in alone)
+    # the same findings, texts and evidence, now seen by the second run; the same counts and coverage
+    assert {k: v[:-1] for k, v in after.items()} == {k: v[:-1] for k, v in before.items()}
+    assert {v[-1] for v in after.values()} == {second.id}
+    for part in ("findings", "by_legal_force", "coverage", "audited", "error_count"):
+        assert second.summary[part] == first.summary[part], part
+    assert second.summary["audited_one_by_one"] == len(alone)
+    seen = session.scalars(select(StoredFinding.last_seen_at)).all()
+    assert min(seen) >= second.started_at.replace(tzinfo=seen[0].tzinfo)
+    # a third run after the marks are forgotten audits everything anew and finds the same
+    for stored in session.scalars(select(StoredAudit)):
+        stored.audited_run_id = None
+    session.flush()
+    third = create_audit_run(session, auditor, **scope)
+    assert {k: v[:-1] for k, v in _stored(session).items()} == {k: v[:-1] for k, v in before.items()}
+    assert third.summary["written"] == second.summary["written"]
+    assert (third.summary["findings"], third.summary["coverage"]) == (
+        second.summary["findings"],
+        second.summary["coverage"],
+    )
+
+
+def test_a_changed_contract_and_another_day_are_audited_anew(session: Session) -> None:
+    school = factories.OrganizationFactory(region_code="650102")
+    contracts = varied_contracts(school)
+    refresh_obligations(session, [c.id for c in contracts.values()])
+    finance = factories.OrganizationFactory(kind=OrganizationKind.FINANCE_DEPARTMENT, region_code="650000")
+    auditor = Actor(0, finance.id, Role.AUDITOR, "650000")
+    scope = {"period_from": date(2000, 1, 1), "period_to": date(2100, 1, 1), "as_of": AS_OF}
+    create_audit_run(session, auditor, **scope)
+    key = f"contract:{contracts['cash_only_bond'].id}:terms.bond.cash_only"
+    cash_only = session.scalars(select(StoredFinding).where(StoredFinding.key.startswith(key))).one()
+    unpaid = session.scalars(
+        select(StoredFinding).where(
+            StoredFinding.contract_id == contracts["unpaid"].id, StoredFinding.rule_id == "payment.overdue"
+        )
+    ).one()
+    # the bond may now be given as a guarantee too: re-derived, the contract no longer breaks the rule
+    bond = session.scalars(select(BondRow).where(BondRow.contract_id == contracts["cash_only_bond"].id)).one()
+    bond.forms = [BondForm.CASH.value, BondForm.BANK_GUARANTEE.value]
+    session.flush()
+    refresh_obligations(session, [contracts["cash_only_bond"].id])
+    second = create_audit_run(session, auditor, **scope)
+    session.refresh(cash_only)
+    assert (cash_only.status, second.summary["written"]["resolved_as_cleared"]) == (FindingStatus.RESOLVED, 1)
+    assert second.summary["written"]["opened"] == 0
+    # a day later the unpaid payment is a day later still: its finding says so
+    text = unpaid.message_en
+    later = create_audit_run(session, auditor, **(scope | {"as_of": date(2026, 11, 27)}))
+    session.refresh(unpaid)
+    assert unpaid.message_en != text and unpaid.source_id == later.id
+    assert later.summary["written"]["opened"] == 0
