@@ -22,7 +22,7 @@ from procurement.errors import Conflict, InvalidInput, NotFound
 from procurement.events.services import emit_event
 from procurement.finance.models import ACTIVE_RUN_STATES, AuditRun, AuditRunState
 from procurement.finance.obligations import default_policy_at
-from procurement.finance.rerun import clear, mark_audited, refresh_unchanged
+from procurement.finance.rerun import clear, mark_audited, refresh_unchanged, seen_as
 from procurement.finance.set_audit import Tally, audit_chunk, audit_one_by_one
 from procurement.findings.models import FindingSource, StoredFinding
 from procurement.findings.upsert import UpsertCounts, resolve_unseen, upsert_findings
@@ -63,7 +63,7 @@ def _scope(
     return region, organization_id
 
 
-def _in_scope(run: AuditRun) -> ColumnElement[bool]:
+def run_scope(run: AuditRun) -> ColumnElement[bool]:
     """The signed contracts a run audits: its region and below (or its purchaser), its period."""
     conditions = [
         Contract.region_code.startswith(region_prefix(run.region_code), autoescape=True),
@@ -182,7 +182,7 @@ def execute_audit_run(
     set_based = policy_at is None or policy_at is default_policy_at()
     policy_at = policy_at or default_policy_at()
     by = f"audit_run:{run.id}"
-    ids = list(session.execute(select(Contract.id).where(_in_scope(run)).order_by(Contract.id)).scalars())
+    ids = list(session.execute(select(Contract.id).where(run_scope(run)).order_by(Contract.id)).scalars())
     run.state = AuditRunState.RUNNING
     run.started_at = utcnow()
     run.contracts_total = len(ids)
@@ -196,15 +196,13 @@ def execute_audit_run(
         if set_based:
             lo, hi = chunk[0], chunk[-1]
             # contracts nothing changed in since a run on the same day: refreshed in SQL alone
-            same, refreshed = refresh_unchanged(
-                session, _in_scope(run), lo, hi, run_id=run.id, as_of=run.as_of, now=utcnow(), tally=tally
-            )
+            same, refreshed = refresh_unchanged(session, run_scope(run), lo, hi, as_of=run.as_of, tally=tally)
             written.refreshed += refreshed
             alone = len(tally.alone)
             rest = [i for i in chunk if i not in same] if same else chunk
             sightings = []
             if rest:
-                sightings = audit_chunk(session, _in_scope(run), rest, policy_at, run.as_of, tally)
+                sightings = audit_chunk(session, run_scope(run), rest, policy_at, run.as_of, tally)
         else:
             clear(session, chunk)  # audited under other packs: the marks no longer vouch for them
             sightings = audit_one_by_one(session, chunk, policy_at, run.as_of, tally)
@@ -212,13 +210,15 @@ def execute_audit_run(
             upsert_findings(session, sightings, source=FindingSource.AUDIT_RUN, source_id=run.id, by=by)
         )
         if set_based:
-            mark_audited(session, _in_scope(run), lo, hi, run.id, tally.alone[alone:])
+            mark_audited(
+                session, run_scope(run), lo, hi, run_id=run.id, as_of=run.as_of, alone=tally.alone[alone:]
+            )
         run.contracts_done = min(start + step, len(ids))
         session.flush()
         if progress is not None:
             progress(run.contracts_done, run.contracts_total)
     failed = tally.failed
-    audited = select(Contract.id).where(_in_scope(run))
+    audited = select(Contract.id).where(run_scope(run))
     if failed:  # a contract the rules could not read keeps its findings as they were
         audited = audited.where(Contract.id.not_in(failed))
     cleared = resolve_unseen(
@@ -227,6 +227,7 @@ def execute_audit_run(
         source=FindingSource.AUDIT_RUN,
         source_id=run.id,
         by=by,
+        seen_as=seen_as(run.id),  # an unchanged contract's findings were found as its mark says
     )
     run.summary = {
         "contracts": len(ids),

@@ -1,13 +1,16 @@
 """A re-run over contracts nothing changed in since the last run on the same day: refresh, in SQL.
 
 A set-based run marks each ``contract_audits`` row it audited with its id (``audited_run_id``);
-its findings carry the same id as ``source_id``. What the audit of a contract says is decided by its
-derived rows (rederiving them, as every change to the contract, its terms or events does, deletes
-the row and so the mark), the packs (``book``) and the day of the audit. So when the row still bears
-the mark of a run on the same day under the same packs, the audit would find exactly the findings
-that run found, with the same texts and evidence: those are the findings of that contract whose
-``source_id`` is that run's. They are refreshed (the run that saw them, ``last_seen_at``) in one
-statement per chunk and counted, with the coverage, by SQL ``GROUP BY``, with no finding built.
+the findings it found carry that id as ``source_id``. What the audit of a contract says is decided by
+its derived rows (rederiving them, as every change to the contract, its terms or events does,
+deletes the row and so the mark), the packs (``book``) and the day of the audit. So when the row
+still bears the mark of a run on the same day under the same packs, the audit would find exactly the
+findings that run found, with the same texts and evidence: those findings of the contract whose
+``source_id`` is the mark. Such a contract is not audited again and nothing of it is written: its
+findings are counted, with the coverage, by SQL ``GROUP BY``. A completed run that covers a contract
+and is later than its mark can only have taken it so (a run that audits it anew marks it, or clears
+the mark when it audits it one by one): ``procurement.finance.seen`` shows such a finding as last
+found by that run, and ``resolve_unseen`` takes it as found.
 
 The lifecycle is that of ``procurement.findings.upsert``: such a finding is found again unchanged,
 so it keeps its status (a dismissed one stays dismissed) and no transition is written; the
@@ -16,9 +19,9 @@ findings of the contract the marking run did not find stay as they are (it resol
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import ColumnElement, Text, and_, cast, func, select, update
+from sqlalchemy import ColumnElement, Text, and_, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from procurement.contracts.models import Contract
@@ -38,6 +41,7 @@ def _unchanged(in_scope: ColumnElement[bool], lo: int, hi: int, as_of: date) -> 
         AuditRun.id == a.audited_run_id,
         AuditRun.as_of == as_of,
         Contract.id == a.contract_id,
+        Contract.id.between(lo, hi),
         in_scope,
     )
 
@@ -48,13 +52,11 @@ def refresh_unchanged(
     lo: int,
     hi: int,
     *,
-    run_id: int,
     as_of: date,
-    now: datetime,
     tally: Tally,
 ) -> tuple[set[int], int]:
-    """Refresh the findings of the unchanged contracts between ``lo`` and ``hi`` (see the module) and
-    count them and their coverage in ``tally``; (those contracts' ids, findings refreshed)."""
+    """Take the unchanged contracts between ``lo`` and ``hi`` (see the module): count their findings
+    and coverage in ``tally``; (those contracts' ids, their findings, found again)."""
     a, f = StoredAudit, StoredFinding
     unchanged = _unchanged(in_scope, lo, hi, as_of)
     ids = set(session.scalars(select(a.contract_id).where(unchanged)))
@@ -77,26 +79,35 @@ def refresh_unchanged(
         tally.counts[rule_id] += n
         tally.forces[force.value] += n
         refreshed += n
-    if refreshed:
-        session.execute(
-            update(f)
-            .where(theirs)
-            .values(source_id=run_id, last_seen_at=now)
-            .execution_options(synchronize_session=False)
-        )
     return ids, refreshed
 
 
 def mark_audited(
-    session: Session, in_scope: ColumnElement[bool], lo: int, hi: int, run_id: int, alone: Sequence[int]
+    session: Session,
+    in_scope: ColumnElement[bool],
+    lo: int,
+    hi: int,
+    *,
+    run_id: int,
+    as_of: date,
+    alone: Sequence[int],
 ) -> None:
-    """Mark the rows of the contracts in scope between ``lo`` and ``hi`` as audited set-based by
-    ``run_id``, but for ``alone`` (audited one by one: their findings are not the rows' to vouch for)."""
+    """Mark the rows of the contracts in scope between ``lo`` and ``hi`` that the run audited
+    (those ``refresh_unchanged`` did not take) as audited set-based by ``run_id``, but for ``alone``
+    (audited one by one: their findings are not the rows' to vouch for). A row it took keeps its
+    mark (its findings' ``source_id``): nothing is written when nothing changed."""
     a = StoredAudit
     chunk = select(Contract.id).where(in_scope, Contract.id.between(lo, hi))
+    same_day = select(AuditRun.id).where(AuditRun.as_of == as_of)
     session.execute(
         update(a)
-        .where(a.contract_id.between(lo, hi), a.contract_id.in_(chunk))
+        .where(
+            a.contract_id.between(lo, hi),
+            a.contract_id.in_(chunk),
+            or_(
+                a.audited_run_id.is_(None), a.book != default_fingerprint(), a.audited_run_id.not_in(same_day)
+            ),
+        )
         .values(audited_run_id=run_id)
         .execution_options(synchronize_session=False)
     )
@@ -112,3 +123,11 @@ def clear(session: Session, contract_ids: Sequence[int]) -> None:
             .values(audited_run_id=None)
             .execution_options(synchronize_session=False)
         )
+
+
+def seen_as(run_id: int) -> ColumnElement[int]:
+    """For ``resolve_unseen``: the ``source_id`` of the findings of a finding's contract that run
+    ``run_id`` found: the mark of its row (``run_id`` itself when the run audited it anew), else
+    ``run_id`` (audited one by one)."""
+    mark = select(StoredAudit.audited_run_id).where(StoredAudit.contract_id == StoredFinding.contract_id)
+    return func.coalesce(mark.scalar_subquery(), run_id)

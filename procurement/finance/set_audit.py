@@ -109,7 +109,20 @@ def _citations(basis: dict[str, Any]) -> tuple[Citation, ...]:
     return tuple(Citation(**c) for c in basis.get("citations") or ())
 
 
-def _payment(row: Any, jurisdiction: str, policy_at: PolicyAt, as_of: date, record: str) -> Finding:
+class _Rates(dict[tuple[str, date], Decimal]):
+    """The pack's default late-interest rate by jurisdiction and due date, each resolved once."""
+
+    def __init__(self, policy_at: PolicyAt) -> None:
+        super().__init__()
+        self.policy_at = policy_at
+
+    def __missing__(self, at: tuple[str, date]) -> Decimal:
+        rate = Decimal(str(self.policy_at(*at).value("payment.late_interest.default_daily_rate")))
+        self[at] = rate
+        return rate
+
+
+def _payment(row: Any, jurisdiction: str, rates: _Rates, as_of: date, record: str) -> Finding:
     b = row.basis
     o = Obligation(
         index=int(row.ref),
@@ -131,7 +144,7 @@ def _payment(row: Any, jurisdiction: str, policy_at: PolicyAt, as_of: date, reco
     outstanding = o.amount - paid
     late = days_late(row.due_on, paid_on, as_of)
     # as rules.payment_clock.payment_status: the pack's default rate on the due date
-    rate = Decimal(str(policy_at(jurisdiction, row.due_on).value("payment.late_interest.default_daily_rate")))
+    rate = rates[jurisdiction, row.due_on]
     base = o.amount if paid_on is not None else outstanding
     status = PaymentStatus(o, paid, paid_on, outstanding, late, late_interest(base, late, rate), rate)
     return payment_finding(status, record)
@@ -266,6 +279,7 @@ def audit_chunk(
         if row.contract_id in derived:
             overdue[row.contract_id].append(row)
     sightings: list[Sighting] = []
+    rates = _Rates(policy_at)
     for cid, c in derived.items():
         rows = overdue.get(cid, [])
         if any(r.kind is not ObligationKind.PAYMENT and "ref" not in r.basis for r in rows):
@@ -274,7 +288,7 @@ def audit_chunk(
         record = f"contract {cid}"
         payments = sorted((r for r in rows if r.kind is ObligationKind.PAYMENT), key=lambda r: int(r.ref))
         held = [r for r in rows if r.kind is not ObligationKind.PAYMENT and r.basis.get("money_held")]
-        findings = [_payment(r, c.jurisdiction, policy_at, as_of, record) for r in payments]
+        findings = [_payment(r, c.jurisdiction, rates, as_of, record) for r in payments]
         findings += [_ledger(r, as_of, record) for r in held if r.basis["entry_kind"].startswith("bond.")]
         findings += [_ledger(r, as_of, record) for r in held if r.basis["entry_kind"].startswith("retention")]
         findings += [finding_of(content) for content in c.terms]

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from procurement.auditlog.services import record
 from procurement.errors import InvalidInput, NotPermitted
 from procurement.events.services import emit_event
+from procurement.finance import seen
 from procurement.findings.identity import contract_scope, keyed
 from procurement.findings.models import FindingSource, FindingStatus, FindingTransition, StoredFinding
 from procurement.findings.upsert import Sighting, status_changed_event, upsert_findings
@@ -119,14 +120,17 @@ def list_findings(
         StoredFinding.category: category,
         StoredFinding.organization_id: org,
         StoredFinding.source: source,
-        StoredFinding.source_id: source_id,
         StoredFinding.rule_id: rule_id,
         StoredFinding.legal_force: legal_force,
     }
     for column, value in filters.items():
         if value is not None:
             query = query.where(column == value)
-    return fetch_page(session, query, StoredFinding.id, after=after, limit=limit)
+    if source_id is not None:  # the audit that last found it, as shown (see procurement.finance.seen)
+        query = query.where(seen.source_is(session, source_id))
+    page = fetch_page(session, query, StoredFinding.id, after=after, limit=limit)
+    seen.show_last_seen(session, page.items)
+    return page
 
 
 def findings_of(session: Session, *, source: FindingSource, source_id: int) -> list[StoredFinding]:
@@ -153,7 +157,9 @@ def _visible(session: Session, actor: Actor, finding_id: int, *, for_update: boo
 
 
 def get_finding(session: Session, actor: Actor, finding_id: int) -> StoredFinding:
-    return _visible(session, actor, finding_id)
+    finding = _visible(session, actor, finding_id)
+    seen.show_last_seen(session, [finding])
+    return finding
 
 
 def _require_may(actor: Actor, finding: StoredFinding, status: FindingStatus) -> None:
@@ -244,4 +250,5 @@ def change_status(
         before=before,
         after=finding_state(finding),
     )
+    seen.show_last_seen(session, [finding])
     return finding

@@ -18,7 +18,7 @@ from procurement.finance.models import StoredAudit
 from procurement.finance.obligations import default_policy_at, refresh_obligations
 from procurement.finance.set_audit import Tally, audit_chunk, audit_one_by_one
 from procurement.findings.models import FindingStatus, StoredFinding
-from procurement.findings.services import change_status
+from procurement.findings.services import change_status, get_finding, list_findings
 from procurement.findings.upsert import Sighting, jsonable
 from procurement.organizations.models import Organization, Role
 from procurement.scope import Actor
@@ -285,7 +285,7 @@ def test_running_twice_keeps_the_count_and_a_dismissed_finding_dismissed(session
 def _stored(session: Session) -> dict[str, tuple[Any, ...]]:
     rows = session.scalars(select(StoredFinding).execution_options(populate_existing=True)).all()
     return {
-        f.key: (f.id, f.status, f.message_zh, f.message_en, f.evidence, f.evidence_digest, f.source_id)
+        f.key: (f.id, f.message_zh, f.message_en, f.evidence, f.evidence_digest, f.source_id)
         for f in rows
     }
 
@@ -312,25 +312,46 @@ def test_a_rerun_on_the_same_day_refreshes_unchanged_contracts_without_auditing_
 
     monkeypatch.setattr(audit_runs, "audit_chunk", audit_chunk_seen)
     second = create_audit_run(session, auditor, **scope)
-    after = _stored(session)
     # only the contracts the derived rows do not stand for were audited again
     assert sorted(audited) == sorted(contracts[name].id for name in alone)
-    # the same findings, texts and evidence, now seen by the second run; the same counts and coverage
-    assert {k: v[:-1] for k, v in after.items()} == {k: v[:-1] for k, v in before.items()}
-    assert {v[-1] for v in after.values()} == {second.id}
     for part in ("findings", "by_legal_force", "coverage", "audited", "error_count"):
         assert second.summary[part] == first.summary[part], part
     assert second.summary["audited_one_by_one"] == len(alone)
-    seen = session.scalars(select(StoredFinding.last_seen_at)).all()
-    assert min(seen) >= second.started_at.replace(tzinfo=seen[0].tzinfo)
-    # a third run after the marks are forgotten audits everything anew and finds the same
-    for stored in session.scalars(select(StoredAudit)):
-        stored.audited_run_id = None
-    session.flush()
+    assert second.summary["written"]["refreshed"] == len(before)
+    # nothing of the others was written: their findings still say the first run found them
+    alone_ids = {contracts[name].id for name in alone}
+    stored = session.scalars(select(StoredFinding).execution_options(populate_existing=True)).all()
+    assert {f.source_id for f in stored if f.contract_id not in alone_ids} == {first.id}
+    assert {f.source_id for f in stored if f.contract_id in alone_ids} == {second.id}
+    # shown, they were last found by the second run (its end), whatever their status
+    dismissed = stored[0]
+    change_status(session, auditor, dismissed.id, status=FindingStatus.DISMISSED, reason="已核实 / checked")
+    shown = list_findings(session, auditor, after=None, limit=500).items
+    assert len(shown) == len(before)
+    assert {f.source_id for f in shown} == {second.id}
+    assert min(f.last_seen_at for f in shown) >= second.started_at
+    assert get_finding(session, auditor, dismissed.id).status is FindingStatus.DISMISSED
+    by_second = list_findings(session, auditor, after=None, limit=500, source_id=second.id).items
+    assert {f.id for f in by_second} == {f.id for f in stored}
+    assert list_findings(session, auditor, after=None, limit=500, source_id=first.id).items == []
+    # a later run elsewhere does not cover them; a later run over them finds them unchanged again
+    elsewhere = create_audit_run(session, auditor, region_code="650200", **scope)
+    assert {get_finding(session, auditor, f.id).source_id for f in stored} == {second.id}
     third = create_audit_run(session, auditor, **scope)
-    assert {k: v[:-1] for k, v in _stored(session).items()} == {k: v[:-1] for k, v in before.items()}
+    assert {get_finding(session, auditor, f.id).source_id for f in stored} == {third.id}
+    assert list_findings(session, auditor, after=None, limit=500, source_id=elsewhere.id).items == []
     assert third.summary["written"] == second.summary["written"]
-    assert (third.summary["findings"], third.summary["coverage"]) == (
+    assert {k: v[:-1] for k, v in _stored(session).items()} == {k: v[:-1] for k, v in before.items()}
+    # once the marks are forgotten, a run audits everything anew and finds the same
+    for row in session.scalars(select(StoredAudit)):
+        row.audited_run_id = None
+    session.flush()
+    monkeypatch.undo()
+    fourth = create_audit_run(session, auditor, **scope)
+    assert {k: v[:-1] for k, v in _stored(session).items()} == {k: v[:-1] for k, v in before.items()}
+    assert {v[-1] for v in _stored(session).values()} == {fourth.id}
+    assert fourth.summary["written"] == second.summary["written"]
+    assert (fourth.summary["findings"], fourth.summary["coverage"]) == (
         second.summary["findings"],
         second.summary["coverage"],
     )
@@ -360,6 +381,13 @@ def test_a_changed_contract_and_another_day_are_audited_anew(session: Session) -
     session.refresh(cash_only)
     assert (cash_only.status, second.summary["written"]["resolved_as_cleared"]) == (FindingStatus.RESOLVED, 1)
     assert second.summary["written"]["opened"] == 0
+    # once more on the same day: the resolved finding was not found, it is neither counted nor refreshed
+    third = create_audit_run(session, auditor, **scope)
+    session.refresh(cash_only)
+    assert (cash_only.status, cash_only.source_id) == (FindingStatus.RESOLVED, cash_only.first_source_id)
+    assert get_finding(session, auditor, cash_only.id).source_id == cash_only.first_source_id
+    assert third.summary["written"] == second.summary["written"] | {"resolved_as_cleared": 0}
+    assert third.summary["findings"] == second.summary["findings"]
     # a day later the unpaid payment is a day later still: its finding says so
     text = unpaid.message_en
     later = create_audit_run(session, auditor, **(scope | {"as_of": date(2026, 11, 27)}))
