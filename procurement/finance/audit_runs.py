@@ -22,7 +22,7 @@ from procurement.errors import Conflict, InvalidInput, NotFound
 from procurement.events.services import emit_event
 from procurement.finance.models import ACTIVE_RUN_STATES, AuditRun, AuditRunState
 from procurement.finance.obligations import default_policy_at
-from procurement.finance.rerun import clear, mark_audited, refresh_unchanged, seen_as
+from procurement.finance.rerun import clear, found_unchanged, mark_audited, refresh_unchanged
 from procurement.finance.set_audit import Tally, audit_chunk, audit_one_by_one
 from procurement.findings.models import FindingSource, StoredFinding
 from procurement.findings.upsert import UpsertCounts, resolve_unseen, upsert_findings
@@ -227,7 +227,7 @@ def execute_audit_run(
         source=FindingSource.AUDIT_RUN,
         source_id=run.id,
         by=by,
-        seen_as=seen_as(run.id),  # an unchanged contract's findings were found as its mark says
+        found_else=found_unchanged(),  # an unchanged contract's findings were found as its mark says
     )
     run.summary = {
         "contracts": len(ids),

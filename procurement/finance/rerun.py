@@ -18,10 +18,25 @@ findings of the contract the marking run did not find stay as they are (it resol
 """
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import ColumnElement, Text, and_, cast, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Text,
+    and_,
+    any_,
+    cast,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from procurement.contracts.models import Contract
@@ -46,6 +61,13 @@ def _unchanged(in_scope: ColumnElement[bool], lo: int, hi: int, as_of: date) -> 
     )
 
 
+def _among(session: Session, column: ColumnElement[int], ids: set[int]) -> ColumnElement[bool]:
+    """``column IN ids``; on PostgreSQL one array parameter rather than one per id."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(sorted(ids), ARRAY(Integer)))
+    return column.in_(sorted(ids))
+
+
 def refresh_unchanged(
     session: Session,
     in_scope: ColumnElement[bool],
@@ -58,23 +80,28 @@ def refresh_unchanged(
     """Take the unchanged contracts between ``lo`` and ``hi`` (see the module): count their findings
     and coverage in ``tally``; (those contracts' ids, their findings, found again)."""
     a, f = StoredAudit, StoredFinding
-    unchanged = _unchanged(in_scope, lo, hi, as_of)
-    ids = set(session.scalars(select(a.contract_id).where(unchanged)))
+    rows = session.execute(
+        select(a.contract_id, cast(a.coverage, Text)).where(_unchanged(in_scope, lo, hi, as_of))
+    )
+    tables: Counter[str] = Counter()
+    ids: set[int] = set()
+    for contract_id, coverage in rows:
+        ids.add(contract_id)
+        tables[coverage] += 1
     if not ids:
         return ids, 0
-    coverage = cast(a.coverage, Text)  # few distinct tables: each is read once
-    for text, n in session.execute(select(coverage, func.count()).where(unchanged).group_by(coverage)):
-        tally.add_many(json.loads(text), n)
-    theirs = and_(
-        unchanged,
-        f.contract_id == a.contract_id,
-        f.contract_id.between(lo, hi),
-        f.source == FindingSource.AUDIT_RUN,
-        f.source_id == a.audited_run_id,
-    )
+    for coverage, n in tables.items():  # few distinct tables: each is parsed once
+        tally.add_many(json.loads(coverage), n)
     refreshed = 0
     for rule_id, force, n in session.execute(
-        select(f.rule_id, f.legal_force, func.count()).where(theirs).group_by(f.rule_id, f.legal_force)
+        select(f.rule_id, f.legal_force, func.count())
+        .join(a, and_(a.contract_id == f.contract_id, a.audited_run_id == f.source_id))
+        .where(
+            f.contract_id.between(lo, hi),
+            f.source == FindingSource.AUDIT_RUN,
+            _among(session, a.contract_id, ids),
+        )
+        .group_by(f.rule_id, f.legal_force)
     ):
         tally.counts[rule_id] += n
         tally.forces[force.value] += n
@@ -125,9 +152,12 @@ def clear(session: Session, contract_ids: Sequence[int]) -> None:
         )
 
 
-def seen_as(run_id: int) -> ColumnElement[int]:
-    """For ``resolve_unseen``: the ``source_id`` of the findings of a finding's contract that run
-    ``run_id`` found: the mark of its row (``run_id`` itself when the run audited it anew), else
-    ``run_id`` (audited one by one)."""
-    mark = select(StoredAudit.audited_run_id).where(StoredAudit.contract_id == StoredFinding.contract_id)
-    return func.coalesce(mark.scalar_subquery(), run_id)
+def found_unchanged() -> ColumnElement[bool]:
+    """For ``resolve_unseen``: a finding of a contract the run took unchanged, found as its mark
+    says (a contract it audited anew bears its own mark, one audited one by one none)."""
+    a = StoredAudit
+    return exists(
+        select(a.contract_id).where(
+            a.contract_id == StoredFinding.contract_id, a.audited_run_id == StoredFinding.source_id
+        )
+    )

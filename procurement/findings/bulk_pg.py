@@ -67,15 +67,18 @@ _OPENED = text(
 )
 
 
-def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value  # an enum member as its stored value
+_ENUMS = ("source", "legal_force", "severity", "status")  # members stored as their values
 
 
 def insert_findings(session: Session, rows: Sequence[dict[str, Any]]) -> dict[str, int]:
     """Insert new findings (rows keyed like ``StoredFinding``'s columns); their ids by key."""
     names = [c for c, _ in _COLUMNS]
-    payload = orjson.dumps([{c: _plain(row[c]) for c in names} for row in rows]).decode()
-    params = {"rows": payload, "now": rows[0]["created_at"]}
+    plain = [{c: row[c] for c in names} for row in rows]
+    for row in plain:
+        for c in _ENUMS:
+            value = row[c]
+            row[c] = value.value if isinstance(value, Enum) else value
+    params = {"rows": orjson.dumps(plain).decode(), "now": rows[0]["created_at"]}
     return {key: id_ for id_, key in session.execute(_INSERT, params)}
 
 

@@ -333,17 +333,18 @@ def resolve_unseen(
     source_id: int,
     by: str,
     now: datetime | None = None,
-    seen_as: ColumnElement[int] | None = None,
+    found_else: ColumnElement[bool] | None = None,
 ) -> int:
     """Resolve, with the reason "condition cleared", the open or acknowledged findings of
     ``source`` in scope that audit ``source_id`` (which looked at all of the scope) did not find:
-    those whose ``source_id`` is not ``seen_as`` (by default ``source_id``: an audit that found a
-    finding stamps it with its id; an audit run leaves those of unchanged contracts as they are)."""
+    those it did not stamp with its id, unless ``found_else`` says it found them (an audit run
+    leaves those of unchanged contracts as they are)."""
     now = now or utcnow()
     unseen = and_(
         in_scope,
         StoredFinding.source == source,
-        StoredFinding.source_id != (source_id if seen_as is None else seen_as),
+        StoredFinding.source_id != source_id,
+        *([~found_else] if found_else is not None else []),
         StoredFinding.status.in_(_ACTIVE),
     )
     resolved = session.execute(
