@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Time the set-based finance audit run over N contracts (default 1,000,000) in PostgreSQL, twice.
 
-Usage: bench/audit_run_set_pg.py [N] [--url URL] [--keep] [--schema NAME] [--check K]
+Usage: bench/audit_run_set_pg.py [N] [--url URL] [--keep] [--schema NAME] [--reset] [--check K]
 Loads N contracts with bench/report_pg.py's loader in its ``derive`` mode (COPY: contracts, their
 terms, bonds, events, and the obligation and ``contract_audits`` rows the rules derive), then
 executes the same audit run of region 650000 twice as the worker does (``execute_audit_run``,
 committing after every chunk) and prints, per run, the wall time, contracts a second, what it
 found and wrote, how many contracts it audited one by one, and the load average. The second run
-must open no finding. ``--check K`` first audits K contracts both ways (set-based and one by one)
-and prints whether they agree. Drops the schema unless --keep; ``--schema`` reuses a kept one.
+must open no finding; it takes the contracts nothing changed in as unchanged (``procurement.finance.
+rerun``: nothing written for them). ``--check K`` first audits K contracts both ways (set-based and
+one by one) and prints whether they agree. Drops the schema unless --keep; ``--schema`` reuses a
+kept one (``--reset`` first deletes its findings, runs and events and the runs' marks, so that run 1
+is a first run again).
 """
 
 import argparse
@@ -84,6 +87,7 @@ def main() -> None:
     parser.add_argument("--schema", help="run on this kept schema; load nothing, drop nothing")
     parser.add_argument("--check", type=int, default=2000, help="contracts to audit both ways first")
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--reset", action="store_true", help="with --schema: forget earlier runs")
     args = parser.parse_args()
     schema_name = args.schema or f"smeproc_bench_{uuid.uuid4().hex[:8]}"
     url = make_url(args.url)
@@ -111,6 +115,12 @@ def main() -> None:
                     conn.execute(
                         f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}"
                     )
+        if args.schema and args.reset:
+            with psycopg.connect(conninfo, autocommit=True) as conn:
+                conn.execute(f'SET search_path TO "{schema_name}"')
+                conn.execute("TRUNCATE findings, finding_transitions, outbox_events, audit_runs CASCADE")
+                conn.execute("UPDATE contract_audits SET audited_run_id = NULL")
+                conn.execute("VACUUM ANALYZE contract_audits")
         engine = create_db_engine(scoped)
         with Session(engine) as session, session.begin():
             finance = session.scalar(
