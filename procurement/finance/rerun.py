@@ -37,7 +37,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from procurement.contracts.models import Contract
 from procurement.finance.derived import default_fingerprint
@@ -61,7 +61,7 @@ def _unchanged(in_scope: ColumnElement[bool], lo: int, hi: int, as_of: date) -> 
     )
 
 
-def _among(session: Session, column: ColumnElement[int], ids: set[int]) -> ColumnElement[bool]:
+def _among(session: Session, column: InstrumentedAttribute[int], ids: set[int]) -> ColumnElement[bool]:
     """``column IN ids``; on PostgreSQL one array parameter rather than one per id."""
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(literal(sorted(ids), ARRAY(Integer)))
