@@ -285,8 +285,7 @@ def test_running_twice_keeps_the_count_and_a_dismissed_finding_dismissed(session
 def _stored(session: Session) -> dict[str, tuple[Any, ...]]:
     rows = session.scalars(select(StoredFinding).execution_options(populate_existing=True)).all()
     return {
-        f.key: (f.id, f.message_zh, f.message_en, f.evidence, f.evidence_digest, f.source_id)
-        for f in rows
+        f.key: (f.id, f.message_zh, f.message_en, f.evidence, f.evidence_digest, f.source_id) for f in rows
     }
 
 
