@@ -4,15 +4,22 @@ A text is scanned once by the keyword prefilter; only the clauses around a trigg
 normalised and checked, so text without any trigger costs one pass of the automaton.
 """
 
-import contextlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from rules.barriers.catalogue import BarrierRule, Catalogue, ClauseKind, ProjectCategory, load_catalogue
+from rules.barriers.catalogue import (
+    BarrierRule,
+    Catalogue,
+    CatalogueError,
+    ClauseKind,
+    ProjectCategory,
+    load_catalogue,
+)
 from rules.barriers.cn_numbers import FULLWIDTH_CHARS, to_halfwidth
+from rules.barriers.memo import Memo
 from rules.barriers.normalize import Quantity, extract_quantities
 from rules.barriers.prefilter import Match, Prefilter, variants
 from rules.barriers.size import ceilings_for, row_for, size_check, threshold_in_table_unit
@@ -61,8 +68,28 @@ class _Clause(NamedTuple):
     plain: str
 
 
-_MISSING: Any = object()
 CLAUSE_CACHE_SIZE = 8192  # verdicts kept per scanner: a few MB at most (clauses are <= ~600 chars)
+_MAX_LINE_CHARS = 600  # a longer line is judged every time: the line memory stays a few MB
+_READS_ON = 1  # an industry marker read past the end of the line
+_SETS_INDUSTRY = 2  # an industry marker named the industry
+
+
+class _Judged(NamedTuple):
+    """A clause that some rule fired on: the verdict without a size check, the rules with a
+    ``measure`` and their quantities (empty: no size claim), and the verdict per industry."""
+
+    verdict: Verdict
+    sizing: tuple[tuple[BarrierRule, list[Quantity]], ...]
+    sized: dict[str, Verdict]
+
+
+_NOTHING = _Judged(None, (), {})  # type: ignore[arg-type]  # a clause no rule fired on
+_SAME: Any = object()  # the industry of the context (not one the line itself named)
+# a line judged: (clause start in the line, clause, its industry or _SAME), and the context after
+# it (section, category, industry or _SAME) when the line changed it
+_Line = tuple[tuple[tuple[int, _Judged, Any], ...], tuple[ClauseKind, ProjectCategory | None, Any] | None]
+_EMPTY_LINE: _Line = ((), None)
+_NO_CONTEXTS: dict[int, _Line] = {}
 
 
 class BarrierScanner:
@@ -80,9 +107,11 @@ class BarrierScanner:
         """``size_table`` (the policy pack's) lets a scale threshold above the SME ceiling be named;
         ``parameters`` are the pack's values that rules with a ``limit`` compare against (a rule
         whose parameter is missing never fires: no number is guessed). ``clause_cache`` is how many
-        clause verdicts are remembered (0: none, every clause is judged afresh)."""
-        self._cache_size = clause_cache
-        self._verdicts: dict[tuple[Any, ...], Verdict | None] = {}
+        clause verdicts are remembered, and as many lines (0: none, every clause is judged afresh)."""
+        self._verdicts: Memo[tuple[Any, ...], _Judged] = Memo(clause_cache)
+        # per line text, what it gives in each context (_context_id; negative: a text's last part)
+        self._lines: Memo[str, dict[int, _Line]] = Memo(clause_cache)
+        self._context_ids: dict[tuple[Any, ...], int] = {}
         self.catalogue = catalogue or load_catalogue()
         self.size_table = size_table
         self.parameters = dict(parameters or {})
@@ -127,6 +156,8 @@ class BarrierScanner:
         }
         self.prefilter = Prefilter(self._roles, use_automaton=use_automaton)
         self._keywords_within_clause = not any(_CLAUSE_END.search(word) for word in self.prefilter.words)
+        if any("\n" in word for word in self.prefilter.words):
+            raise CatalogueError("a trigger or a section word cannot span lines: text is read line by line")
         self._size_rows: dict[str | None, tuple[Any, Any]] = {}
         negations = "|".join(re.escape(n) for n in self.catalogue.negations)
         self._negation = re.compile(negations)
@@ -134,8 +165,10 @@ class BarrierScanner:
         self._industry = re.compile(rf"所属行业\s*(?:为|是|:)?\s*[“\"]?({industries})")
 
     def forget(self) -> None:
-        """Drop the remembered clause verdicts (a benchmark's cold start; tests)."""
+        """Drop the remembered clause and line verdicts (a benchmark's cold start; tests)."""
         self._verdicts.clear()
+        self._lines.clear()
+        self._context_ids.clear()
 
     def _add_role(self, word: str, role: BarrierRule | str) -> None:
         for variant in variants(word) | {to_halfwidth(word)}:
@@ -157,14 +190,69 @@ class BarrierScanner:
         ``base_line`` the line of each clause is added. ``kind`` forces the clause kind (a
         structured requirement); otherwise scoring markers and the current section decide.
         """
+        # No clause and no keyword crosses a line end, so what a line gives (its judged clauses and
+        # the context after it) is a function of the line and the context before it. Tender
+        # documents repeat whole lines (every lot, every template): a line read before in the same
+        # context costs a look-up, with no automaton pass and no clause cutting (a generated
+        # tender: 89% of its characters). The industry is not part of that context: it only
+        # names the size-table row of a threshold, added when a clause is given out.
+        parts = text.split("\n")
+        last = len(parts) - 1
+        lines, document = self._lines, context.document
+        memo_key = self._context_id(kind, context)
+        offset, line = 0, base_line
+        for index, part in enumerate(parts):
+            # the last part has no line end: kept apart from the same words as a whole line
+            known = (lines.get(part) or _NO_CONTEXTS).get(memo_key if index != last else ~memo_key)
+            if known is None:
+                end = offset + len(part) + (index != last)
+                # an industry marker may read its value past the line end (所属行业\n工业)
+                tail = text[end : end + _INDUSTRY_CHARS]
+                known, reads_on = self._judge_line(text[offset:end], context, kind, tail)
+                if not reads_on and len(part) <= _MAX_LINE_CHARS and lines.size:
+                    by_context = lines.get(part)
+                    if by_context is None:
+                        lines.put(part, by_context := {})
+                    by_context[memo_key if index != last else ~memo_key] = known
+            judged, after = known
+            if after is not None:  # the line changed the context (a heading, 所属行业为…)
+                section, category, industry = after
+                context.section, context.category = section, category
+                if industry is not _SAME:
+                    context.industry = industry
+                memo_key = self._context_id(kind, context)
+            for start, clause, industry in judged:
+                verdict = self._verdict_in(clause, context.industry if industry is _SAME else industry)
+                yield from findings_of(verdict, document, location, base_offset + offset + start, line)
+            offset += len(part) + 1
+            if line is not None:
+                line += 1
+
+    def _context_id(self, kind: ClauseKind | None, context: ScanContext) -> int:
+        """A small number for what a line's reading depends on besides its text."""
+        key = (kind, context.section, context.category, context.region)
+        found = self._context_ids.get(key)
+        if found is None:
+            found = self._context_ids.setdefault(key, len(self._context_ids))
+        return found
+
+    def _judge_line(
+        self, text: str, context: ScanContext, kind: ClauseKind | None, tail: str
+    ) -> tuple[_Line, bool]:
+        """The judged clauses of one line and the context after it (None: unchanged), updating
+        ``context``; and whether an industry marker read on into ``tail``, the text after the line."""
         matches = self.prefilter.find(text)
+        if not matches:
+            return _EMPTY_LINE, False
         rules_in = self._rules_in
+        before = (context.section, context.category)
         rules_of = rules_in[kind or context.section]
         # most text has no full-width digit or letter: then a clause is its own normal form
         wide = _WIDE.search(text) is not None
         count, size = len(matches), len(text)
-        line, line_pos = base_line, 0
         i = previous_end = 0
+        flags = 0
+        judged: list[tuple[int, _Judged, Any]] = []
         clause_end, rfind = _CLAUSE_END.search, text.rfind
         context_words, rules_of_word = self._context_words, self._rules_of
         verdicts, within = self._verdicts, self._keywords_within_clause
@@ -172,7 +260,7 @@ class BarrierScanner:
             first = matches[i]
             if not rules_of[first[2]]:
                 if first[2] in context_words:
-                    self._context_word(text, first, context, kind)
+                    flags |= self._context_word(text, first, context, kind, tail)
                     rules_of = rules_in[kind or context.section]
                 i += 1
                 continue
@@ -186,50 +274,55 @@ class BarrierScanner:
             while j < count and matches[j][0] < end:
                 word = matches[j][2]
                 if word in context_words and not rules_of_word[word]:
-                    self._context_word(text, matches[j], context, kind)
+                    flags |= self._context_word(text, matches[j], context, kind, tail)
                 j += 1
             hits, i, previous_end = matches[i:j], j, end
             body = text[start:end]
             # the verdict on a clause is a function of its text, where its keywords are and the
-            # context it is read in: tender documents repeat their boilerplate (every lot, every
-            # template), so a clause seen before costs a look-up instead of the rules. No keyword
-            # holds a clause delimiter, so the keywords from the first trigger on are a function of
-            # the clause's text: where the first one is (and how many) says the rest.
+            # context it is read in: a clause seen before (in another line) costs a look-up instead
+            # of the rules. No keyword holds a clause delimiter, so the keywords from the first
+            # trigger on are a function of the clause's text: where the first one is (and how many)
+            # says the rest.
             key = (
                 body,
                 (at - start, j - i) if within else tuple([(s - start, e - start, w) for s, e, w in hits]),
                 kind,
                 context.section,
                 context.category,
-                context.industry,
                 context.region,
             )
-            verdict = verdicts.get(key, _MISSING)
-            if verdict is _MISSING:
+            clause = verdicts.get(key)
+            if clause is None:
                 relative = tuple([(s - start, e - start, w) for s, e, w in hits])
-                verdict = self._judge(body, relative, context, kind, wide, rules_of)
-                self._remember(key, verdict)
+                clause = self._judge(body, relative, context, kind, wide, rules_of) or _NOTHING
+                verdicts.put(key, clause)
             rules_of = rules_in[kind or context.section]
-            if verdict is None:
-                continue
-            if line is not None:
-                line += text.count("\n", line_pos, start)
-                line_pos = start
-            yield from findings_of(verdict, context.document, location, base_offset + start, line)
+            if clause is not _NOTHING:
+                # a clause after an industry marker of its own line is sized for that industry
+                judged.append((start, clause, context.industry if flags & _SETS_INDUSTRY else _SAME))
+        changed = flags & _SETS_INDUSTRY or (context.section, context.category) != before
+        after = None
+        if changed:
+            industry = context.industry if flags & _SETS_INDUSTRY else _SAME
+            after = (context.section, context.category, industry)
+        return (tuple(judged), after), bool(flags & _READS_ON)
 
-    def _remember(self, key: tuple[Any, ...], verdict: Verdict | None) -> None:
-        if not self._cache_size:
-            return
-        cache = self._verdicts
-        if len(cache) >= self._cache_size:
-            # the oldest entry goes (another thread may have taken it first)
-            with contextlib.suppress(KeyError, RuntimeError, StopIteration):
-                del cache[next(iter(cache))]
-        cache[key] = verdict
+    def _verdict_in(self, clause: _Judged, industry: str | None) -> Verdict:
+        """The clause's verdict with the size check of ``industry`` (once per clause and industry)."""
+        if not clause.sizing or industry is None:
+            return clause.verdict
+        verdict = clause.sized.get(industry)
+        if verdict is None:
+            size = self._size(clause.sizing, industry)
+            verdict = clause.sized[industry] = clause.verdict._replace(size=size)
+        return verdict
 
-    def _context_word(self, text: str, match: Match, context: ScanContext, kind: ClauseKind | None) -> None:
+    def _context_word(
+        self, text: str, match: Match, context: ScanContext, kind: ClauseKind | None, tail: str = ""
+    ) -> int:
         """A heading word or an industry marker updates the context on the spot, without cutting
-        a clause: most keyword hits of a document are of that kind."""
+        a clause: most keyword hits of a document are of that kind. Flags: _SETS_INDUSTRY, and
+        _READS_ON when an industry marker read on into ``tail`` (the text after ``text``)."""
         at, end, word = match
         if word in self._sections:
             heading_max = self.catalogue.heading_max_chars
@@ -243,8 +336,17 @@ class BarrierScanner:
         elif _CATEGORY in self._roles.get(word, ()):
             if value := _CATEGORY_VALUE.match(text, end, end + 16):
                 context.category = _CATEGORY_WORDS[value.group(1)]
-        elif found := self._industry.match(to_halfwidth(text[at : at + _INDUSTRY_CHARS])):
-            context.industry = found.group(1)
+        else:
+            window = text[at : at + _INDUSTRY_CHARS]
+            flags = 0
+            if len(window) < _INDUSTRY_CHARS and tail:
+                window += tail[: _INDUSTRY_CHARS - len(window)]
+                flags = _READS_ON
+            if found := self._industry.match(to_halfwidth(window)):
+                context.industry = found.group(1)
+                flags |= _SETS_INDUSTRY
+            return flags
+        return 0
 
     def kind_of_heading(self, heading: str) -> ClauseKind | None:
         """The part a heading (a section title, a table's column header) opens, if it names one."""
@@ -271,7 +373,7 @@ class BarrierScanner:
         kind: ClauseKind | None,
         wide: bool,
         rules_of: Mapping[str, tuple[BarrierRule, ...]],
-    ) -> Verdict | None:
+    ) -> _Judged | None:
         """What the rules say of one clause (``matches`` are offsets into ``body``); None: nothing."""
         start = 0
         if body[:1].isspace() or body[-1:].isspace():
@@ -332,11 +434,11 @@ class BarrierScanner:
                 done.add(hit.rule.id)
         if not matched:
             return None
-        return Verdict(
+        found = Verdict(
             shift=start,
             body=body,
             kind=clause_kind().value,
-            size=self._size(matched, context),
+            size=None,
             matched=tuple(
                 (
                     rule,
@@ -348,6 +450,8 @@ class BarrierScanner:
             ),
             policy_version=self.catalogue.version,
         )
+        sizing = tuple((rule, values) for rule, _hit, values in matched if rule.measure is not None)
+        return _Judged(found, sizing, {})
 
     def _match(
         self, hit: _Hit, hits: list[_Hit], clause: _Clause, kind: Callable[[], ClauseKind]
@@ -399,28 +503,26 @@ class BarrierScanner:
         return None
 
     def _size(
-        self, matched: list[tuple[BarrierRule, _Hit, list[Quantity]]], context: ScanContext
+        self, sizing: tuple[tuple[BarrierRule, list[Quantity]], ...], industry: str
     ) -> dict[str, Any] | None:
-        if context.industry is None or all(rule.measure is None for rule, _hit, _values in matched):
-            return None  # no size claim to make (the check would find no threshold)
-        known = self._size_rows.get(context.industry)
+        """The size check of the rules with a ``measure`` (at least one) in ``industry``."""
+        known = self._size_rows.get(industry)
         if known is None:  # the table's row of an industry, looked up once
-            known = self._size_rows[context.industry] = (
-                ceilings_for(self.size_table, context.industry),
-                row_for(self.size_table, context.industry),
+            known = self._size_rows[industry] = (
+                ceilings_for(self.size_table, industry),
+                row_for(self.size_table, industry),
             )
         ceilings, row = known
         if ceilings is None:
             return None
         thresholds: dict[str, Decimal] = {}
-        for rule, _hit, values in matched:
-            if rule.measure is None:
-                continue
+        for rule, values in sizing:
+            assert rule.measure is not None
             for q in values:
                 bound = threshold_in_table_unit(rule.measure, q)
                 if bound is not None:
                     thresholds[rule.measure] = max(bound, thresholds.get(rule.measure, bound))
-        result = size_check(self.catalogue.size, context.industry, ceilings, thresholds, row)
+        result = size_check(self.catalogue.size, industry, ceilings, thresholds, row)
         if result is not None and self.size_table is not None:
             result["citations"] = [c.as_dict() for c in self.size_table.citations]
         return result

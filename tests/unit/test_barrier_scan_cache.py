@@ -101,3 +101,51 @@ def test_the_memory_is_bounded() -> None:
     text = tender_text(1500, seed=3)
     assert _findings(text, small) == _findings(text, fresh)
     assert len(small._verdicts) <= 50
+
+
+_SIZED = "投标人注册资本不低于5000万元，营业收入不少于5亿元。"  # a revenue threshold: sized per industry
+
+
+def _size_industries(lines: list[str]) -> list[str | None]:
+    return [json.loads(line)["evidence"].get("size_check", {}).get("industry") for line in lines]
+
+
+def test_a_remembered_line_is_sized_for_the_industry_it_is_read_in() -> None:
+    """A line is remembered without the industry: its size check is the one of where it is read."""
+    remembering, fresh = _scanners()
+    remembering.forget()
+    text = "所属行业为工业。\n" + _SIZED + "\n所属行业为零售业。\n" + _SIZED + "\n"
+    found = _findings(text, remembering)
+    assert found == _findings(text, fresh)
+    assert [i for i in _size_industries(found) if i] == ["工业", "零售业"]
+
+
+def test_a_line_that_names_its_own_industry_keeps_it_when_replayed() -> None:
+    remembering, fresh = _scanners()
+    remembering.forget()
+    own = "所属行业为建筑业。" + _SIZED + "\n"
+    text = own + "所属行业为工业。\n" + own + _SIZED + "\n"
+    found = _findings(text, remembering)
+    assert found == _findings(text, fresh)
+    assert [i for i in _size_industries(found) if i] == ["建筑业", "建筑业", "建筑业"]
+
+
+def test_an_industry_named_on_the_next_line_is_read_across_the_line_end() -> None:
+    """所属行业 and its value on two lines: the line cannot be remembered on its own text."""
+    remembering, fresh = _scanners()
+    remembering.forget()
+    text = "所属行业\n工业\n" + _SIZED + "\n所属行业\n零售业\n" + _SIZED + "\n"
+    found = _findings(text, remembering)
+    assert found == _findings(text, fresh)
+    assert [i for i in _size_industries(found) if i] == ["工业", "零售业"]
+
+
+def test_the_same_words_as_a_line_and_as_the_last_part_of_a_text() -> None:
+    remembering, fresh = _scanners()
+    remembering.forget()
+    for text in (
+        "第一章 评分标准\n" + _SIZED + "\n" + _SIZED,
+        "第一章 评分标准",
+        "第一章 评分标准\n" + _SIZED,
+    ):
+        assert _findings(text, remembering) == _findings(text, fresh)
