@@ -199,11 +199,14 @@ class BarrierScanner:
         parts = text.split("\n")
         last = len(parts) - 1
         lines, document = self._lines, context.document
+        remembered = lines.get
         memo_key = self._context_id(kind, context)
-        offset, line = 0, base_line
+        offset = 0
         for index, part in enumerate(parts):
-            # the last part has no line end: kept apart from the same words as a whole line
-            known = (lines.get(part) or _NO_CONTEXTS).get(memo_key if index != last else ~memo_key)
+            if index == last:  # the last part has no line end: kept apart from the same words as a line
+                memo_key = ~memo_key
+            contexts = remembered(part)
+            known = None if contexts is None else contexts.get(memo_key)
             if known is None:
                 end = offset + len(part) + (index != last)
                 # an industry marker may read its value past the line end (所属行业\n工业)
@@ -213,20 +216,20 @@ class BarrierScanner:
                     by_context = lines.get(part)
                     if by_context is None:
                         lines.put(part, by_context := {})
-                    by_context[memo_key if index != last else ~memo_key] = known
-            judged, after = known
-            if after is not None:  # the line changed the context (a heading, 所属行业为…)
-                section, category, industry = after
-                context.section, context.category = section, category
-                if industry is not _SAME:
-                    context.industry = industry
-                memo_key = self._context_id(kind, context)
-            for start, clause, industry in judged:
-                verdict = self._verdict_in(clause, context.industry if industry is _SAME else industry)
-                yield from findings_of(verdict, document, location, base_offset + offset + start, line)
+                    by_context[memo_key] = known
+            if known is not _EMPTY_LINE:
+                judged, after = known
+                if after is not None:  # the line changed the context (a heading, 所属行业为…)
+                    section, category, industry = after
+                    context.section, context.category = section, category
+                    if industry is not _SAME:
+                        context.industry = industry
+                    memo_key = self._context_id(kind, context)
+                line = None if base_line is None else base_line + index
+                for start, clause, industry in judged:
+                    verdict = self._verdict_in(clause, context.industry if industry is _SAME else industry)
+                    yield from findings_of(verdict, document, location, base_offset + offset + start, line)
             offset += len(part) + 1
-            if line is not None:
-                line += 1
 
     def _context_id(self, kind: ClauseKind | None, context: ScanContext) -> int:
         """A small number for what a line's reading depends on besides its text."""
@@ -305,7 +308,8 @@ class BarrierScanner:
         if changed:
             industry = context.industry if flags & _SETS_INDUSTRY else _SAME
             after = (context.section, context.category, industry)
-        return (tuple(judged), after), bool(flags & _READS_ON)
+        known = (tuple(judged), after) if judged or after else _EMPTY_LINE
+        return known, bool(flags & _READS_ON)
 
     def _verdict_in(self, clause: _Judged, industry: str | None) -> Verdict:
         """The clause's verdict with the size check of ``industry`` (once per clause and industry)."""
