@@ -23,11 +23,18 @@ LINE_CONFIDENCE_FLOOR = 0.5  # RapidOCR's own text_score: a line below it is noi
 # on its long side and the detector run at 960 px read every line (confidence >= 0.98) in ~1.8 s
 # of one core, peak memory ~0.6 GB; the full page took 2.5-3.3 s and ~0.8 GB. Recognising one
 # line at a time avoids padding a batch of lines to the longest (batches of 6 cost 4.3 s).
+# Recognition is ~80% of a page and its cost grows with the line image's area: a line is scaled to
+# the recogniser's height and its width follows, so the height counts twice. At 36 px instead of
+# the model's default 48 a page took 55-65% of the CPU time, and on pages of 9-12 pt text with
+# noise and 0.7-2 degree rotation it read the same lines but one or two characters (one error
+# against three at 48; bench/ocr_scan.py and tests/unit/test_scanned_tenders.py). 32 px read as
+# well but with lower confidences (0.92 at worst): 36 keeps a margin for small print.
 _ENGINE_OPTIONS = {
     "max_side_len": 1280,
     "det_limit_side_len": 960,
     "det_limit_type": "max",
     "rec_batch_num": 1,
+    "rec_img_shape": [3, 36, 320],
 }
 _WRAPPED_LINE_CHARS = 20
 _SENTENCE_ENDS = "。；;：:！？!?"
