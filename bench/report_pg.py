@@ -15,12 +15,15 @@ and ``contract_audits`` rows derived from the contract's facts by the rules them
 
 import argparse
 import io
+import itertools
 import json
+import multiprocessing
+import os
 import random
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -32,8 +35,8 @@ from sqlalchemy.orm import Session
 from procurement import schema
 from procurement.contracts.facts import bonds_of, payment_terms_of
 from procurement.db import create_db_engine
-from procurement.finance.derived import audit_row, default_fingerprint
-from procurement.finance.obligations import ObligationOwner, default_policy_at, obligation_rows
+from procurement.finance.derived import default_fingerprint
+from procurement.finance.obligations import ObligationOwner, default_policy_at, derive
 from procurement.ocds.mapping import SCALES as PUBLISHED_SCALES
 from procurement.ocds.mapping import UNRECORDED as OCDS_UNRECORDED
 from procurement.organizations.models import Role
@@ -95,9 +98,13 @@ def _m(value: Decimal | None) -> str:
     return str(value) if value is not None else NULL
 
 
+# json.dumps with these arguments builds an encoder per call; one encoder writes the same text
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def _json(value: object) -> str:
     # COPY text format: a backslash in the JSON text must be doubled
-    return json.dumps(value, ensure_ascii=False, default=str).replace("\\", "\\\\")
+    return _ENCODE(value).replace("\\", "\\\\")
 
 
 def _obligation_line(row: dict[str, Any]) -> str:
@@ -130,19 +137,38 @@ class Contract(NamedTuple):
     ocid: str
 
 
+class Draws(NamedTuple):
+    """The deriver's own draws for one contract (``Deriver.draw``), made in contract order."""
+
+    platform: bool
+    prepaid_after: int | None  # days after signing the prepayment was paid
+    returned_after: int | None  # days after acceptance the bond came back (platform contracts)
+
+
 class Deriver:
     """A generated contract's terms, bonds and events as ocds_corpus.py's release states them, and
     the obligation and ``contract_audits`` rows the rules derive from its facts (the functions
-    refresh_obligations calls, on the facts ``stored_facts`` would read back)."""
+    refresh_obligations calls, on the facts ``stored_facts`` would read back).
 
-    def __init__(self, seed: int) -> None:
-        self.rnd = random.Random(seed + 1)  # the shared draws stay those of the plain data
+    ``draw`` makes the random draws (in contract order: the data stay the same whoever derives);
+    ``rows`` only computes, so worker processes can derive disjoint batches."""
+
+    def __init__(self) -> None:
         self.policy_at = default_policy_at()
         self.book = default_fingerprint()
 
-    def rows(self, c: Contract) -> "Rows":
-        rnd, cent = self.rnd, Decimal("0.01")
+    @staticmethod
+    def draw(rnd: random.Random, c: Contract) -> Draws:
         platform = rnd.random() < PLATFORM_SHARE
+        prepaid_after = rnd.choice([5, 10, 40]) if c.prepay else None
+        returned_after = None
+        if platform and c.bond and rnd.random() < 0.7:
+            returned_after = 30 + rnd.choice([-10, 0, 5, 60])
+        return Draws(platform, prepaid_after, returned_after)
+
+    def rows(self, c: Contract, draws: Draws) -> "Rows":
+        cent = Decimal("0.01")
+        platform = draws.platform
         ocid = None if platform else c.ocid
         # a platform records the size class; a release may publish only "sme" (an SME of unknown class)
         scale = ("small" if c.scale == "sme" else c.scale) if platform else c.scale
@@ -179,14 +205,13 @@ class Deriver:
                 }
             )
         events = [Event(EventKind.DELIVERED, c.delivered), Event(EventKind.ACCEPTED, c.accepted)]
-        if c.prepay:
-            on = c.signed + timedelta(days=rnd.choice([5, 10, 40]))
+        if draws.prepaid_after is not None:
+            on = c.signed + timedelta(days=draws.prepaid_after)
             events.append(Event(EventKind.PAID, on, terms[0]["amount"]))
         if c.paid_on is not None:
             events.append(Event(EventKind.PAID, c.paid_on, (c.amount * rest / 100).quantize(cent)))
-        if platform and c.bond and rnd.random() < 0.7:
-            on = c.accepted + timedelta(days=30 + rnd.choice([-10, 0, 5, 60]))
-            events.append(Event(EventKind.BOND_RETURNED, on))
+        if draws.returned_after is not None:
+            events.append(Event(EventKind.BOND_RETURNED, c.accepted + timedelta(days=draws.returned_after)))
         if ocid is not None:
             size = PUBLISHED_SCALES.get(scale)
             unrecorded = OCDS_UNRECORDED - {e.kind for e in events}
@@ -214,13 +239,14 @@ class Deriver:
                 scale, ocid or NULL, "12" if c.retention else NULL, "1", NOW, NOW,
             )
         )  # fmt: skip
+        obligations, audit = derive(owner, facts, self.policy_at, self.book)
         return Rows(
             contract,
             [
                 f"{i}\t{e.kind.value}\t{e.on}\t{_m(e.amount)}\t{'OCDS' if ocid else '平台'}\t1\t{NOW}"
                 for e in events
             ],
-            [_obligation_line(row) for row in obligation_rows(owner, facts, self.policy_at)],
+            [_obligation_line(row) for row in obligations],
             [
                 f"{i}\t{n}\t{t['kind'].value}\t{t['percent']}\t{t['trigger'].value}\t0\tcalendar\t"
                 f"{t['held_months'] if t['held_months'] is not None else NULL}\tf\t{t['amount']}"
@@ -235,13 +261,12 @@ class Deriver:
                 "\t".join(
                     (
                         str(i),
-                        a["book"],
-                        "t" if a["consistent"] else "f",
-                        _json(a["coverage"]),
-                        _json(a["terms"]),
+                        audit["book"],
+                        "t" if audit["consistent"] else "f",
+                        _json(audit["coverage"]),
+                        _json(audit["terms"]),
                     )
                 )
-                for a in [audit_row(i, facts, self.policy_at, self.book)]
             ],
         )
 
@@ -257,11 +282,9 @@ class Rows(NamedTuple):
     audits: list[str] = []
 
 
-def generate(n: int, seed: int, derive: bool = False) -> Iterator[Rows]:
-    """Per contract its rows; ``derive``: also its terms and bonds, and its obligations and
-    ``contract_audits`` row derived from them by the rules (``procurement.finance.derived``)."""
+def contracts(n: int, seed: int) -> Iterator[Contract]:
+    """The shared draws of contracts 1..n (the plain and the derived data draw them alike)."""
     rnd = random.Random(seed)
-    deriver = Deriver(seed) if derive else None
     base = date(2024, 1, 1)
     cent = Decimal("0.01")
     for i in range(1, n + 1):
@@ -276,66 +299,154 @@ def generate(n: int, seed: int, derive: bool = False) -> Iterator[Rows]:
         retention = rnd.choice([0, 0, 3, 5, 10])
         bond = rnd.choice([0, 2, 5, 5, 10, 15])
         form = rnd.choice(["cash", "guarantee", "insurance", "cheque"])
-        rest = 100 - prepay - retention
         delivered = signed + timedelta(days=20 + rnd.randrange(0, 90))
         accepted = delivered + timedelta(days=rnd.choice([3, 5, 7, 15, 30]))
         paid_on = accepted + timedelta(days=rnd.choice([10, 20, 28, 30, 45, 60, 90, 150]))
         paid = rnd.random() < 0.9
         category = rnd.choice(CATEGORIES)
         ocid = f"ocds-xj0001-{region}-{i:09d}"
-        if deriver is not None:
-            yield deriver.rows(
-                Contract(
-                    i, purchaser, region, scale, category, amount, signed, prepay, retention, bond, form,
-                    delivered, accepted, paid_on if paid else None, ocid,
-                )
-            )  # fmt: skip
-            continue
-        contract = "\t".join(
-            (
-                str(i), "1", str(purchaser), region, f"{ocid}-c1", "采购合同", category,
-                str(amount), "CNY", "public_body", signed.isoformat(), region, "f", "completed", "f",
-                scale, ocid, NULL, "1", NOW, NOW,
-            )
+        yield Contract(
+            i, purchaser, region, scale, category, amount, signed, prepay, retention, bond, form,
+            delivered, accepted, paid_on if paid else None, ocid,
         )  # fmt: skip
-        events = [
-            f"{i}\tdelivered\t{delivered}\t{NULL}\tOCDS\t1\t{NOW}",
-            f"{i}\taccepted\t{accepted}\t{NULL}\tOCDS\t1\t{NOW}",
-        ]
-        rest_amount = (amount * rest / 100).quantize(cent)
-        if paid:
-            events.append(f"{i}\tpaid\t{paid_on}\t{rest_amount}\tOCDS\t1\t{NOW}")
-        common = f"{i}\t{purchaser}\t{region}\t{signed}"
-        obligations = []
-        if scale != "large":
-            if prepay:
-                pre = (amount * prepay / 100).quantize(cent)
-                obligations.append(f"{common}\tpayment\t0\t{pre}\t{signed}\t{NULL}\t{NULL}\t0\tf\txj\t{{}}")
-            due = accepted + timedelta(days=30)
-            settled = paid_on if paid else None
-            obligations.append(
-                f"{common}\tpayment\t1\t{rest_amount}\t{accepted}\t{due}\t{_d(settled)}\t"
-                f"{rest_amount if paid else 0}\tf\txj\t{{}}"
-            )
-        if bond:
-            bond_amount = (amount * bond / 100).quantize(cent)
-            due_bond = accepted + timedelta(days=30) if form in ("cash", "cheque") else None
-            obligations.append(
-                f"{common}\tbond_return\tperformance\t{bond_amount}\t{signed}\t{_d(due_bond)}\t{NULL}\t"
-                f"{NULL}\tf\txj\t{{}}"
-            )
-        if retention:
-            ret = (amount * retention / 100).quantize(cent)
-            due_ret = accepted + timedelta(days=365 + 30)
-            obligations.append(
-                f"{common}\tretention_release\t{1 + bool(prepay)}\t{ret}\t{accepted}\t{due_ret}\t{NULL}\t"
-                f"{NULL}\tf\txj\t{{}}"
-            )
-        yield Rows(contract, events, obligations)
 
 
-def load(conninfo: str, schema_name: str, n: int, seed: int, derive: bool = False) -> dict[str, int]:
+def plain_rows(c: Contract) -> Rows:
+    """A contract's rows without terms and bonds, its obligations written out as the rules derive
+    them for these shapes (fast: no rules run)."""
+    i, purchaser, region, amount, signed, accepted = (
+        c.id,
+        c.purchaser,
+        c.region,
+        c.amount,
+        c.signed,
+        c.accepted,
+    )
+    cent = Decimal("0.01")
+    paid = c.paid_on is not None
+    rest = 100 - c.prepay - c.retention
+    contract = "\t".join(
+        (
+            str(i), "1", str(purchaser), region, f"{c.ocid}-c1", "采购合同", c.category,
+            str(amount), "CNY", "public_body", signed.isoformat(), region, "f", "completed", "f",
+            c.scale, c.ocid, NULL, "1", NOW, NOW,
+        )
+    )  # fmt: skip
+    events = [
+        f"{i}\tdelivered\t{c.delivered}\t{NULL}\tOCDS\t1\t{NOW}",
+        f"{i}\taccepted\t{accepted}\t{NULL}\tOCDS\t1\t{NOW}",
+    ]
+    rest_amount = (amount * rest / 100).quantize(cent)
+    if paid:
+        events.append(f"{i}\tpaid\t{c.paid_on}\t{rest_amount}\tOCDS\t1\t{NOW}")
+    common = f"{i}\t{purchaser}\t{region}\t{signed}"
+    obligations = []
+    if c.scale != "large":
+        if c.prepay:
+            pre = (amount * c.prepay / 100).quantize(cent)
+            obligations.append(f"{common}\tpayment\t0\t{pre}\t{signed}\t{NULL}\t{NULL}\t0\tf\txj\t{{}}")
+        due = accepted + timedelta(days=30)
+        obligations.append(
+            f"{common}\tpayment\t1\t{rest_amount}\t{accepted}\t{due}\t{_d(c.paid_on)}\t"
+            f"{rest_amount if paid else 0}\tf\txj\t{{}}"
+        )
+    if c.bond:
+        bond_amount = (amount * c.bond / 100).quantize(cent)
+        due_bond = accepted + timedelta(days=30) if c.form in ("cash", "cheque") else None
+        obligations.append(
+            f"{common}\tbond_return\tperformance\t{bond_amount}\t{signed}\t{_d(due_bond)}\t{NULL}\t"
+            f"{NULL}\tf\txj\t{{}}"
+        )
+    if c.retention:
+        ret = (amount * c.retention / 100).quantize(cent)
+        due_ret = accepted + timedelta(days=365 + 30)
+        obligations.append(
+            f"{common}\tretention_release\t{1 + bool(c.prepay)}\t{ret}\t{accepted}\t{due_ret}\t{NULL}\t"
+            f"{NULL}\tf\txj\t{{}}"
+        )
+    return Rows(contract, events, obligations)
+
+
+Work = tuple[Contract, "Draws | None"]
+
+
+def work(n: int, seed: int, derive: bool = False) -> Iterator[Work]:
+    """Every contract with the deriver's draws (``derive``), drawn in contract order."""
+    rnd = random.Random(seed + 1)  # the shared draws stay those of the plain data
+    for c in contracts(n, seed):
+        yield c, Deriver.draw(rnd, c) if derive else None
+
+
+def generate(n: int, seed: int, derive: bool = False) -> Iterator[Rows]:
+    """Per contract its rows; ``derive``: also its terms and bonds, and its obligations and
+    ``contract_audits`` row derived from them by the rules (``procurement.finance.obligations.derive``,
+    which refresh_obligations runs)."""
+    deriver = Deriver() if derive else None
+    for c, draws in work(n, seed, derive):
+        yield plain_rows(c) if deriver is None or draws is None else deriver.rows(c, draws)
+
+
+TABLES = (
+    ("contracts", CONTRACT_COLUMNS),
+    ("contract_events", EVENT_COLUMNS),
+    ("contract_obligations", OBLIGATION_COLUMNS),
+    ("payment_terms", TERM_COLUMNS),
+    ("bonds", BOND_COLUMNS),
+    ("contract_audits", AUDIT_COLUMNS),
+)
+
+
+def copy_rows(conn: psycopg.Connection[Any], rows: Iterable[Rows]) -> tuple[int, int, int]:
+    """COPY one batch of contracts' rows (contracts first: the others refer to them);
+    returns (contracts, events, obligations)."""
+    bufs = [io.StringIO() for _ in TABLES]
+    contracts_, events, obligations = 0, 0, 0
+    for row in rows:
+        bufs[0].write(row.contract + "\n")
+        for buf, lines in zip(bufs[1:], row[1:], strict=True):
+            for line in lines:
+                buf.write(line + "\n")
+        contracts_ += 1
+        events += len(row.events)
+        obligations += len(row.obligations)
+    with conn.cursor() as cur:
+        for (table, columns), buf in zip(TABLES, bufs, strict=True):
+            if buf.tell() == 0:
+                continue
+            with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                copy.write(buf.getvalue())
+    return contracts_, events, obligations
+
+
+# a worker process's state (``_start_worker``): its own connection and deriver
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(conninfo: str, schema_name: str, derive: bool) -> None:
+    conn = psycopg.connect(conninfo, autocommit=True)
+    conn.execute(f'SET search_path TO "{schema_name}"')
+    _worker.update(conn=conn, deriver=Deriver() if derive else None)
+
+
+def _load_batch(batch: list[Work]) -> tuple[int, int, int]:
+    deriver: Deriver | None = _worker["deriver"]
+    rows = (plain_rows(c) if deriver is None or d is None else deriver.rows(c, d) for c, d in batch)
+    return copy_rows(_worker["conn"], rows)
+
+
+def _batches(items: Iterator[Work], size: int) -> Iterator[list[Work]]:
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
+def load(
+    conninfo: str, schema_name: str, n: int, seed: int, derive: bool = False, jobs: int | None = None
+) -> dict[str, int]:
+    """Load n contracts; ``jobs`` worker processes (default: one per core) derive and COPY disjoint
+    batches, each on its own connection, while this one draws (in order: the same data for any
+    ``jobs``). ``jobs=0`` does everything here."""
     counts = {"contracts": 0, "events": 0, "obligations": 0}
+    jobs = os.cpu_count() or 1 if jobs is None else jobs
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(f'SET search_path TO "{schema_name}"')
         orgs = io.StringIO()
@@ -346,42 +457,27 @@ def load(conninfo: str, schema_name: str, n: int, seed: int, derive: bool = Fals
                 orgs.write(f"{org_id}\t某{region}单位{p}\tpurchaser\t{region}\t{NOW}\tCN-{region}-{p}\n")
         with conn.cursor() as cur, cur.copy(f"COPY organizations ({ORG_COLUMNS}) FROM STDIN") as copy:
             copy.write(orgs.getvalue())
-        batch = 50_000
-        rows = generate(n, seed, derive)
-        done = 0
-        while done < n:
-            c_buf, e_buf, o_buf = io.StringIO(), io.StringIO(), io.StringIO()
-            t_buf, b_buf, a_buf = io.StringIO(), io.StringIO(), io.StringIO()
-            for _ in range(min(batch, n - done)):
-                row = next(rows)
-                c_buf.write(row.contract + "\n")
-                for buf, lines in (
-                    (e_buf, row.events),
-                    (o_buf, row.obligations),
-                    (t_buf, row.terms),
-                    (b_buf, row.bonds),
-                    (a_buf, row.audits),
-                ):
-                    for line in lines:
-                        buf.write(line + "\n")
-                counts["events"] += len(row.events)
-                counts["obligations"] += len(row.obligations)
-                done += 1
-            with conn.cursor() as cur:
-                for table, columns, buf in (
-                    ("contracts", CONTRACT_COLUMNS, c_buf),
-                    ("contract_events", EVENT_COLUMNS, e_buf),
-                    ("contract_obligations", OBLIGATION_COLUMNS, o_buf),
-                    ("payment_terms", TERM_COLUMNS, t_buf),
-                    ("bonds", BOND_COLUMNS, b_buf),
-                    ("contract_audits", AUDIT_COLUMNS, a_buf),
-                ):
-                    if buf.tell() == 0 and table != "contracts":
-                        continue
-                    with cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                        copy.write(buf.getvalue())
-            print(f"  loaded {done:,} contracts", file=sys.stderr, end="\r")
-        counts["contracts"] = done
+        batches = _batches(work(n, seed, derive), 5_000 if jobs else 50_000)
+        if jobs:
+            pool = multiprocessing.get_context("fork").Pool(
+                jobs, _start_worker, (conninfo, schema_name, derive)
+            )
+            done_batches = pool.imap_unordered(_load_batch, batches)
+        else:
+            _start_worker(conninfo, schema_name, derive)
+            done_batches = map(_load_batch, batches)
+        try:
+            for contracts_, events, obligations in done_batches:
+                counts["contracts"] += contracts_
+                counts["events"] += events
+                counts["obligations"] += obligations
+                print(f"  loaded {counts['contracts']:,} contracts", file=sys.stderr, end="\r")
+        finally:
+            if jobs:
+                pool.close()
+                pool.join()
+            else:
+                _worker.pop("conn").close()
         conn.execute("ANALYZE")
     return counts
 
@@ -398,6 +494,7 @@ def main() -> None:
     parser.add_argument(
         "--derive", action="store_true", help="also terms and bonds, obligations derived by the rules"
     )
+    parser.add_argument("--jobs", type=int, help="worker processes loading (default: one per core)")
     args = parser.parse_args()
     schema_name = args.schema or f"smeproc_bench_{uuid.uuid4().hex[:8]}"
     url = make_url(args.url)
@@ -412,7 +509,7 @@ def main() -> None:
         if not args.schema:
             schema.upgrade(scoped)
             started = time.perf_counter()
-            counts = load(conninfo, schema_name, args.count, args.seed, args.derive)
+            counts = load(conninfo, schema_name, args.count, args.seed, args.derive, args.jobs)
             loaded = time.perf_counter() - started
             print(
                 f"loaded {counts['contracts']:,} contracts, {counts['events']:,} events, "

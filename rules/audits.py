@@ -179,10 +179,14 @@ def audit_contract(
     record: str = "",
     agreed_daily_rate: Decimal | None = None,
     with_terms: bool = True,
+    judged: bool = True,
 ) -> ContractAudit:
     """All performance findings of one contract on ``as_of``, with the coverage of each rule.
 
-    Raises ``InconsistentFacts`` (an ``InvalidInput``) for events that cannot be true.
+    ``judged=False`` leaves out the payment, bond and retention findings (the statuses, the ledger,
+    the coverage and the terms findings stay): a caller deriving as of ``date.max`` keeps none of
+    them, and writing their messages is most of the work. Raises ``InconsistentFacts`` (an
+    ``InvalidInput``) for events that cannot be true.
     """
     check_events(facts, record)
     result = ContractAudit()
@@ -203,7 +207,8 @@ def audit_contract(
             result.coverage[PAYMENT_OVERDUE] = reasons[0]
         else:
             result.coverage[PAYMENT_OVERDUE] = None
-        result.findings += [payment_finding(s, record) for s in statuses if s.overdue]
+        if judged:
+            result.findings += [payment_finding(s, record) for s in statuses if s.overdue]
     entries = ledger(facts, policy_at, as_of)
     for rule, prefix, none_reason, discharge in (
         (BOND_UNRETURNED, "bond.", "no_bond", EventKind.BOND_RETURNED),
@@ -224,7 +229,8 @@ def audit_contract(
         else:
             result.coverage[rule] = None
         result.ledger += mine
-        result.findings += [ledger_finding(e, record) for e in known if e.days_overdue > 0]
+        if judged:
+            result.findings += [ledger_finding(e, record) for e in known if e.days_overdue > 0]
     hook = terms_hook() if with_terms else None
     if not with_terms:
         result.coverage[TERMS_MANDATORY] = "not_requested"

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from procurement.findings.upsert import jsonable
-from rules.audits import audit_contract, terms_hook
+from rules.audits import ContractAudit, audit_contract, terms_hook
 from rules.contract import ContractFacts
 from rules.errors import RulesError
 from rules.findings import Citation, Finding
@@ -74,10 +74,17 @@ def audit_row(contract_id: int, facts: ContractFacts, policy_at: PolicyAt, book:
     """The ``contract_audits`` row of one contract (``book``: ``default_fingerprint()`` when
     ``policy_at`` reads the default packs, else ``UNTRUSTED``)."""
     try:
-        audit = audit_contract(facts, policy_at, FOREVER, record=f"contract {contract_id}")
+        # the findings as of FOREVER are never kept (only ``terms.*``): not written at all
+        audit = audit_contract(facts, policy_at, FOREVER, record=f"contract {contract_id}", judged=False)
     except RulesError:
         # the run audits it one by one and reports the error as it always did
         return {"contract_id": contract_id, "book": book, "consistent": False, "coverage": {}, "terms": []}
+    return audit_row_of(contract_id, audit, book)
+
+
+def audit_row_of(contract_id: int, audit: ContractAudit, book: str) -> dict[str, Any]:
+    """The row of a contract whose ``audit_contract`` as of ``FOREVER`` gave ``audit`` (``judged``
+    or not: the row keeps only the coverage and the ``terms.*`` findings)."""
     terms = [finding_content(f) for f in audit.findings if f.rule_id.startswith("terms.")]
     return {
         "contract_id": contract_id,

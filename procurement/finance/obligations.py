@@ -10,6 +10,7 @@ bonds and retention are recorded for every contract, as the ledger keeps them.
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -18,14 +19,16 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from procurement.contracts.models import Contract
-from procurement.finance.derived import UNTRUSTED, audit_row, default_fingerprint
+from procurement.finance.derived import UNTRUSTED, audit_row, audit_row_of, default_fingerprint
 from procurement.finance.models import ContractObligation, ObligationKind, StoredAudit
 from procurement.finance.stored import load_contracts, stored_facts
-from rules.audits import cached_policy_at
+from rules.audits import audit_contract, cached_policy_at
 from rules.contract import ContractFacts
+from rules.errors import RulesError
 from rules.ledger import EntryStatus, LedgerEntry, discharge_of, ledger
 from rules.payment_clock import (
     InconsistentFacts,
+    Obligation,
     PolicyAt,
     allocate_payments,
     check_events,
@@ -56,35 +59,36 @@ def payment_rows(facts: ContractFacts, policy_at: PolicyAt) -> list[dict[str, An
     """The SME payment duty's obligations, each with the date it was paid in full (if it was)."""
     if not sme_duty_applies(facts):
         return []
-    obligations = payment_obligations(facts, policy_at, FOREVER)
+    return _payment_rows(facts, payment_obligations(facts, policy_at, FOREVER))
+
+
+def _payment_rows(facts: ContractFacts, obligations: list[Obligation]) -> list[dict[str, Any]]:
     payments = [e for e in facts.events if e.kind is EventKind.PAID]
     allocation = allocate_payments(obligations, payments)
-    rows = []
-    for o in obligations:
-        paid, paid_on = allocation[o.index]
-        rows.append(
-            {
-                "kind": ObligationKind.PAYMENT,
-                "ref": str(o.index),
-                "amount": o.amount,
-                "arises_on": o.clock_start_on,
-                "due_on": o.due_on,
-                "settled_on": paid_on,
-                "settled_amount": paid,
-                "approximate": o.approximate,
-                "policy_version": o.policy_version,
-                "basis": {
-                    "term_kind": o.kind.value,
-                    "trigger": o.trigger.value,
-                    "agreed_due_on": _iso(o.agreed_due_on),
-                    "legal_due_on": _iso(o.legal_due_on),
-                    "acceptance_late": o.acceptance_late,
-                    "missing": o.missing,
-                    "citations": _citations(o.citations),
-                },
-            }
-        )
-    return rows
+    return [_payment_row(o, *allocation[o.index]) for o in obligations]
+
+
+def _payment_row(o: Obligation, paid: Decimal, paid_on: date | None) -> dict[str, Any]:
+    return {
+        "kind": ObligationKind.PAYMENT,
+        "ref": str(o.index),
+        "amount": o.amount,
+        "arises_on": o.clock_start_on,
+        "due_on": o.due_on,
+        "settled_on": paid_on,
+        "settled_amount": paid,
+        "approximate": o.approximate,
+        "policy_version": o.policy_version,
+        "basis": {
+            "term_kind": o.kind.value,
+            "trigger": o.trigger.value,
+            "agreed_due_on": _iso(o.agreed_due_on),
+            "legal_due_on": _iso(o.legal_due_on),
+            "acceptance_late": o.acceptance_late,
+            "missing": o.missing,
+            "citations": _citations(o.citations),
+        },
+    }
 
 
 def ledger_row(entry: LedgerEntry) -> dict[str, Any]:
@@ -162,6 +166,34 @@ def obligation_rows(
     return [{**common, **row} for row in rows]
 
 
+def derive(
+    contract: Contract | ObligationOwner, facts: ContractFacts, policy_at: PolicyAt, book: str
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """``obligation_rows(contract, facts, policy_at)`` and ``audit_row(contract.id, facts, policy_at,
+    book)`` from one pass over the rules: the audit as of ``FOREVER`` already works out the payment
+    obligations, their allocation and the ledger the rows are made of."""
+    try:
+        audit = audit_contract(facts, policy_at, FOREVER, record=f"contract {contract.id}", judged=False)
+    except RulesError:
+        # contradictory events or a policy gap: each the old way, so that what raises, and what is
+        # left out, stays exactly as it was
+        return obligation_rows(contract, facts, policy_at), audit_row(contract.id, facts, policy_at, book)
+    if not counted(contract, facts):
+        return [], audit_row_of(contract.id, audit, book)
+    # the audit's statuses are the payment rows' obligations with every payment allocated (as of
+    # FOREVER, as ``payment_rows``); its ledger keeps a guarantee letter whose return the source never
+    # records, which has no row
+    rows = [_payment_row(s.obligation, s.paid_amount, s.paid_on) for s in audit.payments]
+    rows += [ledger_row(e) for e in audit.ledger if discharge_of(e) not in facts.unrecorded]
+    common = {
+        "contract_id": contract.id,
+        "purchaser_id": contract.purchaser_id,
+        "region_code": contract.region_code,
+        "signed_on": contract.signed_on,
+    }
+    return [{**common, **row} for row in rows], audit_row_of(contract.id, audit, book)
+
+
 _CONTRACTS: Table = Contract.__table__  # type: ignore[assignment]
 SET_SCALE = (
     update(_CONTRACTS)
@@ -209,10 +241,10 @@ def record_new_contract(
     )
     book = _book(policy_at)
     policy_at = policy_at or default_policy_at()
-    rows = obligation_rows(owner, facts, policy_at)
+    rows, audit = derive(owner, facts, policy_at, book)
     if rows:
         session.execute(insert(ContractObligation), rows)
-    session.execute(insert(StoredAudit), [audit_row(owner.id, facts, policy_at, book)])
+    session.execute(insert(StoredAudit), [audit])
     if values.get("supplier_scale") is None and facts.supplier_size is not None:
         session.execute(SET_SCALE, {"contract_id": owner.id, "scale": facts.supplier_size.value})
     return len(rows)
@@ -236,12 +268,12 @@ def refresh_obligations(
         session.execute(delete(StoredAudit).where(StoredAudit.contract_id.in_(chunk)))
         contracts = load_contracts(session, chunk)
         facts = stored_facts(session, contracts)
-        rows = [row for c in contracts for row in obligation_rows(c, facts[c.id], policy_at)]
+        derived = [derive(c, facts[c.id], policy_at, book) for c in contracts]
+        rows = [row for contract_rows, _ in derived for row in contract_rows]
         if rows:
             session.execute(insert(ContractObligation), rows)
         if contracts:
-            audits = [audit_row(c.id, facts[c.id], policy_at, book) for c in contracts]
-            session.execute(insert(StoredAudit), audits)
+            session.execute(insert(StoredAudit), [audit for _, audit in derived])
         _record_scales(session, contracts, facts)
         written += len(rows)
     return written
