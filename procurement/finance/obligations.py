@@ -195,6 +195,10 @@ def derive(
 
 
 _CONTRACTS: Table = Contract.__table__  # type: ignore[assignment]
+# rows are inserted as a table's (Core): the ORM's bulk insert builds a state per row for nothing,
+# since no object is kept, and took longer than deriving them
+_OBLIGATIONS: Table = ContractObligation.__table__  # type: ignore[assignment]
+_AUDITS: Table = StoredAudit.__table__  # type: ignore[assignment]
 SET_SCALE = (
     update(_CONTRACTS)
     .where(_CONTRACTS.c.id == bindparam("contract_id"), _CONTRACTS.c.supplier_scale.is_(None))
@@ -243,8 +247,8 @@ def record_new_contract(
     policy_at = policy_at or default_policy_at()
     rows, audit = derive(owner, facts, policy_at, book)
     if rows:
-        session.execute(insert(ContractObligation), rows)
-    session.execute(insert(StoredAudit), [audit])
+        session.execute(insert(_OBLIGATIONS), rows)
+    session.execute(insert(_AUDITS), [audit])
     if values.get("supplier_scale") is None and facts.supplier_size is not None:
         session.execute(SET_SCALE, {"contract_id": owner.id, "scale": facts.supplier_size.value})
     return len(rows)
@@ -271,9 +275,9 @@ def refresh_obligations(
         derived = [derive(c, facts[c.id], policy_at, book) for c in contracts]
         rows = [row for contract_rows, _ in derived for row in contract_rows]
         if rows:
-            session.execute(insert(ContractObligation), rows)
+            session.execute(insert(_OBLIGATIONS), rows)
         if contracts:
-            session.execute(insert(StoredAudit), [audit for _, audit in derived])
+            session.execute(insert(_AUDITS), [audit for _, audit in derived])
         _record_scales(session, contracts, facts)
         written += len(rows)
     return written
