@@ -83,8 +83,8 @@ def main() -> None:
         hide_password=False
     )
     timer = Deriving()
-    services.refresh_obligations = timer  # type: ignore[assignment]
-    rederive.refresh_obligations = timer  # type: ignore[assignment]
+    services.refresh_obligations = timer
+    rederive.refresh_obligations = timer
     try:
         schema.upgrade(scoped)
         engine = create_db_engine(scoped)

@@ -454,7 +454,7 @@ def load(
     batches, each on its own connection, while this one draws (in order: the same data for any
     ``jobs``). ``jobs=0`` does everything here."""
     counts = {"contracts": 0, "events": 0, "obligations": 0}
-    jobs = os.cpu_count() or 1 if jobs is None else jobs
+    jobs = (os.cpu_count() or 1) if jobs is None else jobs
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(f'SET search_path TO "{schema_name}"')
         orgs = io.StringIO()
@@ -466,6 +466,7 @@ def load(
         with conn.cursor() as cur, cur.copy(f"COPY organizations ({ORG_COLUMNS}) FROM STDIN") as copy:
             copy.write(orgs.getvalue())
         batches = _batches(work(n, seed, derive), 5_000 if jobs else 50_000)
+        done_batches: Iterator[tuple[int, int, int]]
         if jobs:
             pool = multiprocessing.get_context("fork").Pool(
                 jobs, _start_worker, (conninfo, schema_name, derive)
