@@ -11,9 +11,6 @@ of the wall time spent deriving (``refresh_obligations``: obligations and the
 """
 
 import argparse
-import importlib.util
-import os
-import random
 import sys
 import time
 import uuid
@@ -22,7 +19,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import orjson
 import psycopg
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -35,21 +31,9 @@ from procurement.organizations.models import Organization, Role
 from procurement.scope import Actor
 from rules.vocabulary import OrganizationKind
 
-ROOT = Path(__file__).resolve().parents[1]
-GENERATOR = ROOT.parent / "shared" / "bench" / "ocds_corpus.py"
-
-
-def corpus(n: int, seed: int) -> list[bytes]:
-    spec = importlib.util.spec_from_file_location("ocds_corpus", GENERATOR)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    rnd = random.Random(seed)
-    return [orjson.dumps(module.release(i, rnd)) for i in range(n)]
-
-
-def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from audit_run_pg import corpus
+from audit_run_set_pg import load_average
 
 
 class Deriving:
