@@ -20,8 +20,11 @@ import pypdfium2 as pdfium
 DPI = 200  # enough for 10.5 pt 宋体 in a scan; the detector downsizes the page anyway
 LINE_CONFIDENCE_FLOOR = 0.5  # RapidOCR's own text_score: a line below it is noise
 # Measured on A4 pages of 9-12 pt text at 200 dpi (bench/ocr_scan.py): the page scaled to 1280 px
-# on its long side and the detector run at 960 px read every line (confidence >= 0.98) in ~1.8 s
-# of one core, peak memory ~0.6 GB; the full page took 2.5-3.3 s and ~0.8 GB. Recognising one
+# on its long side read every line (confidence >= 0.98), peak memory ~0.6 GB; the full page took
+# ~0.8 GB. The detector runs at those 1280 px: with det_limit_type "max", rapidocr-onnxruntime
+# 1.4.4 ignores det_limit_side_len and sizes detection from the image itself. Detecting at
+# 960-1152 px was tried (0.3-0.5 s a page less) and lost 50-80 characters on 9-10.5 pt pages
+# rotated 2 degrees: a slanted line splits into boxes that interleave with the next line. Recognising one
 # line at a time avoids padding a batch of lines to the longest (batches of 6 cost 4.3 s).
 # Recognition is ~80% of a page and its cost grows with the line image's area: a line is scaled to
 # the recogniser's height and its width follows, so the height counts twice. At 36 px instead of
@@ -31,7 +34,7 @@ LINE_CONFIDENCE_FLOOR = 0.5  # RapidOCR's own text_score: a line below it is noi
 # well but with lower confidences (0.92 at worst): 36 keeps a margin for small print.
 _ENGINE_OPTIONS = {
     "max_side_len": 1280,
-    "det_limit_side_len": 960,
+    "det_limit_side_len": 960,  # not honoured with "max" (see above)
     "det_limit_type": "max",
     "rec_batch_num": 1,
     "rec_img_shape": [3, 36, 320],
