@@ -199,13 +199,11 @@ class ClauseRules:
                     scope_end = min(scope_end, other.start)
                     break
             tail = min(len(plain), scope_end + _QUANTITY_TAIL_CHARS)
-            values = [
-                q
-                for q in extract_quantities(clause.text, scope_start, tail, plain=plain)
-                if q.kind in rule.quantity_kinds
-                and q.start < scope_end
-                and not hit.start <= q.start < hit.end
-            ]
+            kinds = rule.quantity_kinds
+            found = extract_quantities(
+                clause.text, scope_start, tail, plain=plain, kinds=kinds, starts_before=scope_end
+            )
+            values = [q for q in found if not hit.start <= q.start < hit.end]
             if rule.limit_parameter is not None:
                 limit = self.parameters.get(rule.limit_parameter)
                 # only a quantity above the pack's limit is a barrier; nothing else makes it one

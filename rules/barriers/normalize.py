@@ -5,6 +5,7 @@ every quantity carries ``start``/``end`` into the text it was read from, never i
 """
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -101,20 +102,43 @@ def _comparator(text: str, start: int, end: int) -> Comparator | None:
     return _COMPARATOR_OF_GROUP[best.lastgroup or "ge"]
 
 
+def _kind_of(unit: str | None) -> QuantityKind | None:
+    """The kind a number with ``unit`` gets (None: the unit is not known here)."""
+    if unit in _AMOUNT_SCALE:
+        return QuantityKind.AMOUNT
+    if unit == "%":
+        return QuantityKind.PERCENT
+    return _KIND_OF_UNIT.get(unit) if unit is not None else None
+
+
 def extract_quantities(
-    text: str, start: int = 0, end: int | None = None, *, plain: str | None = None
+    text: str,
+    start: int = 0,
+    end: int | None = None,
+    *,
+    plain: str | None = None,
+    kinds: Collection[QuantityKind] | None = None,
+    starts_before: int | None = None,
 ) -> list[Quantity]:
     """Every quantity in ``text[start:end]``; offsets are into ``text`` itself.
 
-    ``plain`` is ``to_halfwidth(text)`` when the caller has it already.
+    ``plain`` is ``to_halfwidth(text)`` when the caller has it already. ``kinds`` keeps only
+    quantities of those kinds and ``starts_before`` only those starting before it: a rule's
+    scope; the rest are not built (their comparator costs two regexes each).
     """
     end = len(text) if end is None else end
     plain = to_halfwidth(text) if plain is None else plain
     found: list[Quantity] = []
     for m in _QUANTITY.finditer(plain, start, end):
+        if starts_before is not None and m.start() >= starts_before:
+            break  # matches come in order: none of the rest starts in scope
         if m.group("date"):
+            if kinds is not None and QuantityKind.DATE not in kinds:
+                continue
             kind, value = QuantityKind.DATE, Decimal(m.group("date"))
         elif m.group("pct"):
+            if kinds is not None and QuantityKind.PERCENT not in kinds:
+                continue
             share = parse_number(m.group("pct"))
             if share is None:
                 continue
@@ -125,6 +149,8 @@ def extract_quantities(
             raw, unit = m.group("num"), m.group("unit")
             if raw and raw[-1] in "万亿" and not unit and raw[0] in "0123456789":
                 unit = raw[-1]
+            if kinds is not None and (wanted := _kind_of(unit)) is not None and wanted not in kinds:
+                continue  # the kind is the unit's: no number parsed for a quantity not wanted
             number = parse_number(raw)
             if number is None:
                 continue
@@ -136,6 +162,8 @@ def extract_quantities(
                 kind, value = _KIND_OF_UNIT[unit], number
                 if kind is QuantityKind.YEARS and unit == "年度":
                     continue  # 2024年度 names a year, it is no duration
+            if kinds is not None and kind not in kinds:
+                continue
         found.append(
             Quantity(kind, value, _comparator(plain, m.start(), m.end()), m.start(), m.end(),
                      text[m.start() : m.end()])
