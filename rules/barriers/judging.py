@@ -160,18 +160,16 @@ class ClauseRules:
             body=body,
             kind=clause_kind().value,
             size=None,
+            # lists into tuples: cheaper than generator expressions on a clause judged once
             matched=tuple(
-                (
-                    rule,
-                    hit.text,
-                    hit.start,
-                    tuple((value_fields(q), q.start, q.end) for q in values),
-                )
-                for rule, hit, values in matched
+                [
+                    (rule, hit.text, hit.start, tuple([(value_fields(q), q.start, q.end) for q in values]))
+                    for rule, hit, values in matched
+                ]
             ),
             policy_version=self.catalogue.version,
         )
-        sizing = tuple((rule, values) for rule, _hit, values in matched if rule.measure is not None)
+        sizing = tuple([(rule, values) for rule, _hit, values in matched if rule.measure is not None])
         return JudgedClause(found, sizing, {})
 
     def _match(
